@@ -1,0 +1,78 @@
+"""Read logic, named for the page or contract it serves.
+
+Each ``for_*`` method owns the joins and prefetches of one page so that views
+never tune queries themselves and the number of queries does not grow with the
+number of cases or of items per case.
+"""
+
+from django.db import models
+from django.db.models import Prefetch
+
+
+def _ordered_agencies():
+    from .models import CaseAgency
+
+    return Prefetch(
+        "case_agencies",
+        queryset=CaseAgency.objects.select_related("agency").order_by("position"),
+    )
+
+
+class NoticeQuerySet(models.QuerySet):
+    def for_detail(self):
+        from .models import Case
+
+        return self.prefetch_related(
+            "annexes",
+            Prefetch(
+                "cases",
+                queryset=Case.objects.order_by("number").prefetch_related(_ordered_agencies()),
+            ),
+        )
+
+
+class CaseQuerySet(models.QuerySet):
+    def for_list(self):
+        """Cards and rows: notice, lead agencies in printed order, themes, key figures."""
+        from .models import Metric
+
+        return self.select_related("notice").prefetch_related(
+            _ordered_agencies(),
+            "themes",
+            Prefetch(
+                "metrics",
+                queryset=Metric.objects.filter(is_key=True).order_by("position"),
+                to_attr="key_metrics",
+            ),
+        )
+
+    def for_detail(self):
+        """Everything a case page or the case API shows, in a fixed number of queries."""
+        from .models import Metric, Responsibility, Section
+
+        return self.select_related("notice").prefetch_related(
+            _ordered_agencies(),
+            "themes",
+            "notice__annexes",
+            Prefetch("sections", queryset=Section.objects.order_by("kind", "position")),
+            Prefetch("metrics", queryset=Metric.objects.select_related("section").order_by("position")),
+            Prefetch(
+                "responsibilities",
+                queryset=Responsibility.objects.select_related("agency").order_by("position"),
+            ),
+        )
+
+    def in_batch_order(self):
+        return self.order_by("-notice__batch", "number")
+
+
+class AgencyQuerySet(models.QuerySet):
+    def for_detail(self):
+        from .models import Case
+
+        cases = Case.objects.select_related("notice").order_by("-notice__batch", "number")
+        return self.select_related("region").prefetch_related(
+            "aliases",
+            Prefetch("case_agencies__case", queryset=cases),
+            Prefetch("responsibilities__case", queryset=cases),
+        )

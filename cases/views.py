@@ -1,0 +1,77 @@
+"""Public pages. Each view reads like a sentence; query tuning lives in querysets.py."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from .filters import CaseFilter
+from .models import Agency, Case, Notice, Responsibility, Section, Theme
+
+PAGE_SIZE = 20
+
+
+def safe_page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    notice = Notice.objects.first()
+    cases = Case.objects.filter(notice=notice).for_list().order_by("number") if notice else Case.objects.none()
+    themes = Theme.objects.annotate(case_count=Count("cases")).filter(case_count__gt=0)
+    return render(request, "cases/home.html", {"notice": notice, "cases": cases, "themes": themes})
+
+
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    case_filter = CaseFilter(request.GET, queryset=Case.objects.for_list().in_batch_order())
+    page = Paginator(case_filter.qs, PAGE_SIZE).get_page(safe_page_number(request))
+    return render(request, "cases/case_list.html", {"filter": case_filter, "page": page})
+
+
+@require_GET
+def case_detail(request: HttpRequest, batch: int, number: int) -> HttpResponse:
+    case = get_object_or_404(Case.objects.for_detail(), notice__batch=batch, number=number)
+    sections = list(case.sections.all())
+    context = {
+        "case": case,
+        "measures": [s for s in sections if s.kind == Section.Kind.MEASURE],
+        "outcomes": [s for s in sections if s.kind == Section.Kind.OUTCOME],
+        "metrics": list(case.metrics.all()),
+        "previous_case": Case.objects.filter(notice=case.notice, number__lt=number).order_by("-number").first(),
+        "next_case": Case.objects.filter(notice=case.notice, number__gt=number).order_by("number").first(),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+@require_GET
+def agency_list(request: HttpRequest) -> HttpResponse:
+    agencies = Agency.objects.select_related("region").annotate(case_count=Count("case_agencies", distinct=True))
+    return render(request, "cases/agency_list.html", {"agencies": agencies})
+
+
+@require_GET
+def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    agency = get_object_or_404(Agency.objects.for_detail(), slug=slug)
+    return render(request, "cases/agency_detail.html", {"agency": agency})
+
+
+@require_GET
+def responsibility_list(request: HttpRequest) -> HttpResponse:
+    rows = Responsibility.objects.select_related("case__notice", "agency").order_by(
+        "-case__notice__batch", "case__number", "position"
+    )
+    return render(request, "cases/responsibility_list.html", {"rows": rows})
+
+
+@require_GET
+def notice_detail(request: HttpRequest, batch: int) -> HttpResponse:
+    notice = Notice.objects.for_detail().filter(batch=batch).first()
+    if notice is None:
+        raise Http404("没有这一批次。")
+    return render(request, "cases/notice_detail.html", {"notice": notice})
