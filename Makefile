@@ -1,0 +1,84 @@
+# Task runner. The README's whole set-up is `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+# Candidates for the interpreter that creates the virtualenv; the first that
+# runs and is 3.12 or newer wins (Django 6.1 needs 3.12+). pyenv shims that
+# refuse to run under another global version simply fail the check.
+PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 python3 $(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3))
+HOST := 127.0.0.1
+PORT := 8000
+# `make run` serves the portal as officials see it: debug off, static files
+# through whitenoise, a secret key generated once for this checkout.
+RUN_ENV = DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$$(cat .local-secret-key)" \
+	DJANGO_ALLOWED_HOSTS=$(HOST),localhost DJANGO_SECURE_COOKIES=0
+
+.PHONY: help run dev test test-postgres lint migrations-check seed superuser clean
+
+help:
+	@echo "make run              创建虚拟环境、安装、迁移、载入种子数据，并在 http://$(HOST):$(PORT) 提供服务"
+	@echo "make test             安装测试依赖并运行全部测试（默认 SQLite；设置 DATABASE_URL 则用 PostgreSQL）"
+	@echo "make test-postgres    用本机 PostgreSQL（127.0.0.1:5432，用户 postgres）运行全部测试"
+	@echo "make dev              以调试模式运行（开发者用）"
+	@echo "make migrations-check 检查模型与迁移、种子数据与原文是否一致"
+	@echo "make seed             由原文和 curation.json 重新生成 fixtures/seed.json"
+	@echo "make superuser        创建后台管理员账号"
+
+$(PY):
+	@base=""; for c in $(PYTHON_CANDIDATES); do \
+	  if "$$c" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then base="$$c"; break; fi; \
+	done; \
+	if [ -z "$$base" ]; then \
+	  echo "找不到 Python 3.12 或更新版本（Django 6.1 需要 Python 3.12+）。请安装后重试，或用 PYTHON=/path/to/python3.12 make run 指定。" >&2; \
+	  exit 1; \
+	fi; \
+	echo "使用 $$base（$$("$$base" --version)）创建虚拟环境 $(VENV)"; \
+	"$$base" -m venv $(VENV)
+
+$(VENV)/.install-stamp: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.test-stamp: pyproject.toml $(VENV)/.install-stamp
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+.local-secret-key: | $(PY)
+	@$(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+run: $(VENV)/.install-stamp .local-secret-key
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py load_seed
+	$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "门户已启动：http://$(HOST):$(PORT)/  （后台：http://$(HOST):$(PORT)/admin/ ，按 Ctrl+C 停止）"
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+dev: $(VENV)/.install-stamp
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_seed
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.test-stamp
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.test-stamp
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/yingshang} $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-stamp
+	$(PY) -m ruff check .
+
+migrations-check: $(VENV)/.install-stamp
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py build_seed --check
+
+seed: $(VENV)/.install-stamp
+	$(PY) manage.py build_seed
+
+superuser: $(VENV)/.install-stamp
+	$(PY) manage.py createsuperuser
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache *.egg-info
