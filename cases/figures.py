@@ -10,9 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-MAGNITUDE = {"万亿": Decimal("1000000000000"), "亿": Decimal("100000000"), "万": Decimal("10000"), "千": Decimal("1000")}
-APPROXIMATE_PREFIXES = ("约", "近")
-APPROXIMATE_SUFFIXES = ("余", "多", "以上", "左右")
+MAGNITUDE = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千": Decimal(10) ** 3}
 
 FIGURE = re.compile(
     r"^(?P<prefix>约|近)?"

@@ -411,7 +411,9 @@ class Metric(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("排序"))
     label = models.CharField(_("指标"), max_length=100, help_text=_("简短说明这个数字衡量什么。"))
-    value = models.DecimalField(_("数值"), max_digits=20, decimal_places=4, help_text=_("按全量填写：15.1万 填 151000。"))
+    value = models.DecimalField(
+        _("数值"), max_digits=20, decimal_places=4, help_text=_("按全量填写：15.1万 填 151000。")
+    )
     upper_value = models.DecimalField(
         _("区间上限"), max_digits=20, decimal_places=4, null=True, blank=True,
         help_text=_("原文为区间（如 0.3-0.5）时填上限，数值填下限。"),

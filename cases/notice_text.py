@@ -178,7 +178,7 @@ def parse_notice(text: str, known_agencies: set[str] | None = None) -> ParsedNot
         raise NoticeFormatError(line, f"应为公开方式（如“(此件主动公开)”），实为“{publicity_text[:30]}”。")
 
     cases_annex = _parse_case_annex(reader, annexes, known)
-    _parse_trailing_images(reader, annexes, cases_annex)
+    _parse_trailing_images(reader, annexes)
 
     body_text = "\n".join(body)
     batch_match = BATCH.search(body_text) or BATCH.search(annexes[0].title)
@@ -237,7 +237,7 @@ def _parse_case(reader: _Reader, known: set[str]) -> ParsedCase:
 
     header: list[tuple[int, str]] = []
     while (p := reader.peek()) and not SECTION_HEADING.match(p[1]):
-        if CASE_LABEL.match(p[1]) or IMAGE.match(p[1]):
+        if CASE_LABEL.match(p[1]) or IMAGE.match(p[1]) or ITEM.match(p[1]):
             raise NoticeFormatError(p[0], f"案例{case.number}缺少“一、主要做法”部分。")
         header.append(reader.take("案例导语"))
     if not header:
@@ -274,9 +274,9 @@ def _parse_section(reader: _Reader, case: ParsedCase, prefix: str, name: str) ->
     return heading, items
 
 
-def _parse_trailing_images(reader: _Reader, annexes: list[ParsedAnnex], cases_annex) -> None:
+def _parse_trailing_images(reader: _Reader, annexes: list[ParsedAnnex]) -> None:
     missing = [a for a in annexes if a.number != 1]
-    while p := reader.peek():
+    while reader.peek():
         line, text = reader.take("附件")
         if not IMAGE.match(text):
             raise NoticeFormatError(line, f"无法识别的段落：“{text[:30]}”。")

@@ -7,8 +7,8 @@ DJANGO_SECRET_KEY    required whenever debug is off.
 DJANGO_ALLOWED_HOSTS comma-separated; defaults to localhost names in debug.
 """
 
-from pathlib import Path
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured

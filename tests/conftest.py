@@ -1,0 +1,26 @@
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from cases.models import Case, Notice
+
+SOURCE_TEXT_PATH: Path = settings.NOTICE_SOURCE_DIR / "notice-batch-4.txt"
+
+
+@pytest.fixture
+def seed(db) -> Notice:
+    """The whole seed fixture (fourth batch, 19 regions), loaded the way operators load it."""
+    call_command("loaddata", "seed", verbosity=0)
+    return Notice.objects.get(batch=4)
+
+
+@pytest.fixture
+def source_text() -> str:
+    return SOURCE_TEXT_PATH.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def case_4_8(seed) -> Case:
+    return Case.objects.get(notice=seed, number=8)

@@ -1,0 +1,149 @@
+"""Public pages: what an official sees, and a query budget that does not grow with the data."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from cases.models import Agency, Case, Theme
+from tests.factories import make_agency, make_case, make_notice
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def grow_catalog(extra_cases: int = 12, items: int = 6) -> None:
+    """Another batch with more cases, each with more items than the seed's."""
+    notice = make_notice(batch=5)
+    agencies = [make_agency(f"测试单位{i}", f"test-unit-{i}") for i in range(3)]
+    theme = Theme.objects.first()
+    for number in range(1, extra_cases + 1):
+        make_case(notice, number, agencies=agencies, items=items, theme=theme)
+
+
+def test_home_shows_the_notice_the_eight_cases_and_the_themes(client, seed):
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "中共海南省委优化营商环境领导小组办公室" in html and "2023年9月19日" in html
+    for case in Case.objects.filter(notice=seed):
+        assert case.title in html
+    assert "获得信贷" in html and "编辑分类" in html
+    assert "72小时 → 1.04个小时" in html  # case 8's key figure
+
+
+def test_the_case_page_shows_the_notice_text_verbatim(client, case_4_8):
+    html = client.get(case_4_8.get_absolute_url()).content.decode()
+    assert case_4_8.title in html and case_4_8.subtitle in html
+    assert case_4_8.intro in html
+    for section in case_4_8.sections.all():
+        assert section.body in html
+        if section.heading:
+            assert section.heading in html
+    assert 'href="/agencies/haikou-customs/"' in html
+
+
+def test_the_case_page_marks_themes_and_reconstructed_responsibilities(client, case_4_8):
+    html = client.get(case_4_8.get_absolute_url()).content.decode()
+    assert "编辑分类" in html
+    assert html.count('class="reconstructed-tag"') == case_4_8.responsibilities.count() == 2
+    assert "以图片印发" in html
+
+
+def test_the_case_page_shows_before_after_figures_with_the_change(client, case_4_8):
+    html = client.get(case_4_8.get_absolute_url()).content.decode()
+    assert "72小时 → 1.04个小时" in html
+    assert "-98.6%" in html
+    assert 'href="#outcome-1"' in html and 'id="outcome-1"' in html
+
+
+def test_previous_and_next_cases_are_linked(client, seed):
+    html = client.get("/cases/4/4/").content.decode()
+    assert 'rel="prev" href="/cases/4/3/"' in html
+    assert 'rel="next" href="/cases/4/5/"' in html
+
+
+def test_an_unknown_case_gives_a_404_page_in_chinese(client, seed):
+    for url in ["/cases/4/99/", "/cases/9/1/", "/agencies/nobody/", "/notices/9/", "/no-such-page/"]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "页面不存在" in response.content.decode()
+
+
+def test_the_case_list_filters_by_theme_agency_and_region(client, seed):
+    assert client.get("/cases/?theme=getting-credit").context["page"].paginator.count == 2
+    assert client.get("/cases/?agency=hainan-market-regulation").context["page"].paginator.count == 2
+    assert client.get("/cases/?region=ledong").context["page"].paginator.count == 1
+    assert client.get("/cases/?kind=court").context["page"].paginator.count == 1
+    assert client.get("/cases/?theme=getting-credit&level=central").context["page"].paginator.count == 1
+
+
+JUNK_QUERIES = ["theme=zzz", "page=abc", "page=-1", "batch=x&batch=4", "region=%00", "q=" + "长" * 10_000]
+
+
+@pytest.mark.parametrize("query", JUNK_QUERIES)
+def test_junk_query_strings_never_break_the_case_list(client, seed, query):
+    response = client.get(f"/cases/?{query}")
+    assert response.status_code == 200
+
+
+def test_an_invalid_filter_value_is_explained(client, seed):
+    html = client.get("/cases/?theme=zzz").content.decode()
+    assert "该选项无效，已忽略" in html
+
+
+def test_a_filter_with_no_results_says_so_and_suggests_a_way_out(client, seed):
+    html = client.get("/cases/?region=sansha").content.decode()
+    assert "没有符合这些条件的案例" in html and "清除全部条件" in html
+
+
+def test_agency_page_lists_cases_led_and_promoted(client, seed):
+    html = client.get("/agencies/hainan-market-regulation/").content.decode()
+    assert "省市场监管局" in html  # alias
+    assert "深化经营主体注销便利化改革" in html and "创新“一照(证)通行”改革" in html
+    assert "负责推广的案例" in html
+
+
+def test_the_responsibility_table_has_one_row_per_case_and_unit(client, seed):
+    response = client.get("/responsibilities/")
+    # 4 + 3 + 1 + 3 + 1 + 2 + 3 + 2 lead agencies across the eight cases.
+    assert len(response.context["rows"]) == 19
+    assert response.content.decode().count('class="reconstructed-tag"') == 19
+
+
+def test_the_notice_page_shows_the_notice_as_issued(client, seed):
+    html = client.get("/notices/4/").content.decode()
+    assert seed.body in html and seed.recipients in html
+    assert "标题为编辑补拟" in html
+    assert "原件为图片（image.png）" in html
+    assert 'href="/cases/4/1/"' in html and 'href="/responsibilities/"' in html
+
+
+def test_pages_are_in_simplified_chinese(client, seed):
+    assert '<html lang="zh-Hans">' in client.get("/").content.decode()
+
+
+PAGES = ["/", "/cases/", "/cases/4/1/", "/agencies/", "/agencies/hainan-market-regulation/",
+         "/responsibilities/", "/notices/4/"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_query_count_does_not_grow_with_cases_or_items(client, seed, url):
+    before = count_queries(client, url)
+    assert before <= 10, f"{url} used {before} queries"
+    grow_catalog()
+    Case.objects.filter(notice__batch=4, number=1).first().themes.add(*Theme.objects.all())
+    after = count_queries(client, url)
+    assert after == before, f"{url}: {before} queries before, {after} after growing the catalog"
+
+
+def test_list_pages_still_count_their_rows_after_growth(client, seed):
+    grow_catalog()
+    assert client.get("/cases/").context["page"].paginator.count == 20
+    assert Agency.objects.count() == 21
