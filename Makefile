@@ -39,11 +39,11 @@ $(PY):
 
 $(VENV)/.install-stamp: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet .
 	@touch $@
 
 $(VENV)/.test-stamp: pyproject.toml $(VENV)/.install-stamp
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet '.[test]'
 	@touch $@
 
 .local-secret-key: | $(PY)

@@ -1,7 +1,6 @@
 """Django admin for editors: one page per case, with its parts inline."""
 
 from django.contrib import admin
-from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -49,7 +48,7 @@ class ThemeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(case_count=Count("cases"))
+        return super().get_queryset(request).with_case_counts()
 
     @admin.display(description=_("案例数"), ordering="case_count")
     def case_count(self, obj) -> int:
@@ -70,7 +69,7 @@ class AgencyAdmin(admin.ModelAdmin):
     inlines = [AgencyAliasInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(case_count=Count("case_agencies", distinct=True))
+        return super().get_queryset(request).for_list()
 
     @admin.display(description=_("申报案例数"), ordering="case_count")
     def case_count(self, obj) -> int:

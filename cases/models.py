@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .figures import same_unit
-from .querysets import AgencyQuerySet, CaseQuerySet, NoticeQuerySet
+from .querysets import AgencyQuerySet, CaseQuerySet, NoticeQuerySet, ThemeQuerySet
 
 
 class Region(models.Model):
@@ -154,6 +154,8 @@ class Theme(models.Model):
     slug = models.SlugField(_("网址标识"), max_length=40, unique=True)
     description = models.TextField(_("说明"), blank=True)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    objects = ThemeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("主题（编辑分类）")

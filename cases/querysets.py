@@ -66,7 +66,24 @@ class CaseQuerySet(models.QuerySet):
         return self.order_by("-notice__batch", "number")
 
 
+class ThemeQuerySet(models.QuerySet):
+    def with_case_counts(self):
+        # Meta.ordering is not applied to GROUP BY queries, so order explicitly.
+        return self.annotate(case_count=models.Count("cases")).order_by("position", "name")
+
+    def in_use(self):
+        return self.with_case_counts().filter(case_count__gt=0)
+
+
 class AgencyQuerySet(models.QuerySet):
+    def for_list(self):
+        # Meta.ordering is not applied to GROUP BY queries, so order explicitly.
+        return (
+            self.select_related("region")
+            .annotate(case_count=models.Count("case_agencies", distinct=True))
+            .order_by("name")
+        )
+
     def for_detail(self):
         from .models import Case
 

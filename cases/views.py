@@ -1,7 +1,6 @@
 """Public pages. Each view reads like a sentence; query tuning lives in querysets.py."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -23,7 +22,7 @@ def safe_page_number(request: HttpRequest) -> int:
 def home(request: HttpRequest) -> HttpResponse:
     notice = Notice.objects.first()
     cases = Case.objects.filter(notice=notice).for_list().order_by("number") if notice else Case.objects.none()
-    themes = Theme.objects.annotate(case_count=Count("cases")).filter(case_count__gt=0)
+    themes = Theme.objects.in_use()
     return render(request, "cases/home.html", {"notice": notice, "cases": cases, "themes": themes})
 
 
@@ -51,7 +50,7 @@ def case_detail(request: HttpRequest, batch: int, number: int) -> HttpResponse:
 
 @require_GET
 def agency_list(request: HttpRequest) -> HttpResponse:
-    agencies = Agency.objects.select_related("region").annotate(case_count=Count("case_agencies", distinct=True))
+    agencies = Agency.objects.for_list()
     return render(request, "cases/agency_list.html", {"agencies": agencies})
 
 

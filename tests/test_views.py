@@ -147,3 +147,10 @@ def test_list_pages_still_count_their_rows_after_growth(client, seed):
     grow_catalog()
     assert client.get("/cases/").context["page"].paginator.count == 20
     assert Agency.objects.count() == 21
+
+
+def test_home_themes_and_agency_list_come_in_a_stable_order(client, seed):
+    themes = [t.name for t in client.get("/").context["themes"]]
+    assert themes == sorted(themes, key=lambda name: Theme.objects.get(name=name).position)
+    agencies = [a.name for a in client.get("/agencies/").context["agencies"]]
+    assert agencies == sorted(agencies)

@@ -1,0 +1,51 @@
+"""Editors work in Django admin: every model is registered and its pages open."""
+
+import pytest
+from django.contrib import admin
+
+from cases.models import Agency, Case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_model_of_the_app_is_registered():
+    from django.apps import apps
+
+    # Measure and Outcome are proxies of Section, edited inline on the case.
+    models = [m for m in apps.get_app_config("cases").get_models() if not m._meta.proxy]
+    assert [m.__name__ for m in models if not admin.site.is_registered(m)] == []
+
+
+@pytest.mark.parametrize("model", [m for m in admin.site._registry if m._meta.app_label == "cases"],
+                         ids=lambda m: m.__name__)
+def test_changelist_and_add_pages_open(admin_client, seed, model):
+    base = f"/admin/cases/{model._meta.model_name}/"
+    assert admin_client.get(base).status_code == 200
+    assert admin_client.get(base + "?q=海南").status_code == 200
+    assert admin_client.get(base + "add/").status_code == 200
+
+
+def test_a_case_is_edited_on_one_page_with_its_parts_inline(admin_client, seed):
+    case = Case.objects.get(notice=seed, number=4)
+    html = admin_client.get(f"/admin/cases/case/{case.pk}/change/").content.decode()
+    for prefix in ["case_agencies", "sections", "metrics", "responsibilities"]:
+        assert f'id="id_{prefix}' in html or f'name="{prefix}' in html, prefix
+    assert "住房公积金贷款链上网签系统2022年10月29日建成上线以来" in html
+    assert "5个工作日以内" in html
+
+
+def test_agency_autocomplete_finds_agencies_by_alias(admin_client, seed):
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {"term": "乐东法院", "app_label": "cases", "model_name": "caseagency", "field_name": "agency"},
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == [Agency.objects.get(slug="ledong-court").name]
+
+
+def test_deleting_an_agency_that_cases_cite_is_explained_not_performed(admin_client, seed):
+    agency = Agency.objects.get(slug="haikou-customs")
+    response = admin_client.post(f"/admin/cases/agency/{agency.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 200
+    assert "受保护" in response.content.decode()
+    assert Agency.objects.filter(pk=agency.pk).exists()
