@@ -7,9 +7,9 @@ from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from .filters import CaseFilter
+from .filters import CaseFilter, bound_case_filter
+from .listing import page_number
 from .models import Case, Metric, Section
-from .views import safe_page_number
 
 API_PAGE_SIZE = 50
 
@@ -108,21 +108,27 @@ def case_document(case: Case, request: HttpRequest) -> dict:
 
 @require_GET
 def api_case_list(request: HttpRequest) -> JsonResponse:
-    case_filter = CaseFilter(request.GET, queryset=Case.objects.for_list().in_batch_order())
-    if not case_filter.is_valid():
-        return json_response({"detail": "查询参数无效。", "errors": case_filter.errors.get_json_data()}, status=400)
-    page = Paginator(case_filter.qs, API_PAGE_SIZE).get_page(safe_page_number(request))
+    case_filter, invalid = bound_case_filter(request.GET, Case.objects.for_list())
+    if invalid:
+        errors = CaseFilter(request.GET).errors.get_json_data()
+        return json_response({"detail": "查询参数无效。", "errors": errors}, status=400)
+    page = Paginator(case_filter.qs, API_PAGE_SIZE).get_page(page_number(request.GET))
 
     def link(number: int) -> str:
         query = request.GET.copy()
         query["page"] = number
         return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
+    query = case_filter.search_query
     return json_response({
+        "query": query.display,
         "count": page.paginator.count,
         "next": link(page.next_page_number()) if page.has_next() else None,
         "previous": link(page.previous_page_number()) if page.has_previous() else None,
-        "results": [case_summary(case, request) for case in page.object_list],
+        "results": [
+            {**case_summary(case, request), **({"relevance": case.relevance} if query else {})}
+            for case in page.object_list
+        ],
     })
 
 

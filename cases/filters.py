@@ -1,37 +1,124 @@
+"""One FilterSet for the case list page and /api/cases/: filters, search, sort.
+
+Facet filters are OR within a facet and AND across facets. Each is a
+``pk IN (subquery)`` on the case table, so the main query never needs
+DISTINCT and facet counts can reuse the same filters.
+"""
+
 import django_filters
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agency, Case, Notice, Region, Theme
+from .models import Agency, Case, CaseAgency, Metric, Notice, Region, Theme
+from .search import SearchQuery
+
+SORT_CHOICES = [
+    ("relevance", _("相关度")),
+    ("newest", _("最新批次")),
+    ("number", _("案例编号")),
+]
+SORT_ORDER = {
+    "relevance": ["-relevance", "-notice__batch", "number"],
+    "newest": ["-notice__batch", "number"],
+    "number": ["notice__batch", "number"],
+}
+HAS_BASELINE_CHOICES = [("1", _("有前后对比数据"))]
+
+
+def cases_with_baseline():
+    return Exists(Metric.objects.filter(case=OuterRef("pk"), baseline_value__isnull=False))
 
 
 class CaseFilter(django_filters.FilterSet):
-    """One FilterSet for the case list page and /api/cases/."""
-
-    batch = django_filters.ModelChoiceFilter(
-        label=_("批次"), field_name="notice", to_field_name="batch", queryset=Notice.objects.all(),
-        empty_label=_("全部批次"),
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_search")
+    batch = django_filters.ModelMultipleChoiceFilter(
+        label=_("批次"), to_field_name="batch", queryset=Notice.objects.all(), method="filter_batch"
     )
-    theme = django_filters.ModelChoiceFilter(
-        label=_("主题"), field_name="themes", to_field_name="slug", queryset=Theme.objects.all(),
-        empty_label=_("全部主题"),
+    theme = django_filters.ModelMultipleChoiceFilter(
+        label=_("主题"), to_field_name="slug", queryset=Theme.objects.all(), method="filter_theme"
     )
-    agency = django_filters.ModelChoiceFilter(
-        label=_("申报单位"), field_name="agencies", to_field_name="slug", queryset=Agency.objects.all(),
-        empty_label=_("全部单位"),
+    kind = django_filters.MultipleChoiceFilter(
+        label=_("单位类别"), choices=Agency.Kind.choices, method="filter_via_agency"
     )
-    kind = django_filters.ChoiceFilter(
-        label=_("单位类别"), field_name="agencies__kind", choices=Agency.Kind.choices, distinct=True,
-        empty_label=_("全部类别"),
+    level = django_filters.MultipleChoiceFilter(
+        label=_("单位层级"), choices=Agency.Level.choices, method="filter_via_agency"
     )
-    level = django_filters.ChoiceFilter(
-        label=_("单位层级"), field_name="agencies__level", choices=Agency.Level.choices, distinct=True,
-        empty_label=_("全部层级"),
+    region = django_filters.ModelMultipleChoiceFilter(
+        label=_("市县"), to_field_name="slug", queryset=Region.objects.all(), method="filter_via_agency"
     )
-    region = django_filters.ModelChoiceFilter(
-        label=_("市县"), field_name="agencies__region", to_field_name="slug", queryset=Region.objects.all(),
-        distinct=True, empty_label=_("全部市县"),
+    agency = django_filters.ModelMultipleChoiceFilter(
+        label=_("申报单位"), to_field_name="slug", queryset=Agency.objects.all(), method="filter_via_agency"
+    )
+    has_baseline = django_filters.ChoiceFilter(
+        label=_("前后对比"), choices=HAS_BASELINE_CHOICES, method="filter_has_baseline", empty_label=_("不限")
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("排序"), choices=SORT_CHOICES, method="keep", empty_label=None
     )
 
     class Meta:
         model = Case
         fields: list[str] = []
+
+    # Which CaseAgency lookup each agency-side facet filters on.
+    AGENCY_LOOKUPS = {"kind": "agency__kind__in", "level": "agency__level__in",
+                      "region": "agency__region__in", "agency": "agency__in"}
+
+    @property
+    def search_query(self) -> SearchQuery:
+        return SearchQuery.parse(self.form.cleaned_data.get("q") if self.is_valid() else None)
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.search(SearchQuery.parse(value))
+
+    def filter_batch(self, queryset, name, value):
+        return queryset.filter(notice__in=value) if value else queryset
+
+    def filter_theme(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=Case.themes.through.objects.filter(theme__in=value).values("case_id"))
+
+    def filter_via_agency(self, queryset, name, value):
+        if not value:
+            return queryset
+        links = CaseAgency.objects.filter(**{self.AGENCY_LOOKUPS[name]: value})
+        return queryset.filter(pk__in=links.values("case_id"))
+
+    def filter_has_baseline(self, queryset, name, value):
+        return queryset.filter(cases_with_baseline()) if value else queryset
+
+    def keep(self, queryset, name, value):
+        return queryset  # ordering is applied last, in filter_queryset
+
+    def queryset_without(self, excluded: str) -> QuerySet:
+        """All cases that the active filters except ``excluded`` give (for facet counts).
+
+        Reuses the values already cleaned, so no choice is validated twice.
+        """
+        queryset = Case.objects.all()
+        for name, value in self.form.cleaned_data.items():
+            if name not in (excluded, "sort"):
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        sort = self.form.cleaned_data.get("sort") or ""
+        searching = "relevance" in queryset.query.annotations
+        if sort not in SORT_ORDER or (sort == "relevance" and not searching):
+            sort = "relevance" if searching else "newest"
+        return queryset.order_by(*SORT_ORDER[sort])
+
+
+def bound_case_filter(data, queryset: QuerySet | None = None) -> tuple[CaseFilter, list[str]]:
+    """A CaseFilter on ``data``; parameters with invalid values are dropped and named."""
+    queryset = Case.objects.all() if queryset is None else queryset
+    case_filter = CaseFilter(data, queryset=queryset)
+    if case_filter.is_valid():
+        return case_filter, []
+    invalid = [name for name in case_filter.errors if name in case_filter.filters]
+    cleaned = data.copy()
+    for name in invalid:
+        cleaned.pop(name, None)
+    return CaseFilter(cleaned, queryset=queryset), invalid

@@ -531,3 +531,28 @@ def chinese_numeral(n: int) -> str:
 
 def split_paragraphs(text: str) -> list[str]:
     return [p.strip() for p in text.split("\n") if p.strip()]
+
+
+class CaseSearch(models.Model):
+    """The search index row of a case: bigram tokens per ranking tier (see cases.search).
+
+    Derived data, rebuilt whenever the case or one of its parts is saved. On
+    SQLite an FTS5 table mirrors it through triggers; on PostgreSQL generated
+    tsvector columns with GIN indexes sit beside these columns.
+    """
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="search_index", verbose_name=_("案例")
+    )
+    title = models.TextField(_("标题词元"))
+    headings = models.TextField(_("小标题词元"))
+    intro = models.TextField(_("导语词元"))
+    body = models.TextField(_("正文词元"))
+
+    class Meta:
+        verbose_name = _("检索索引")
+        verbose_name_plural = _("检索索引")
+        ordering = ["case"]
+
+    def __str__(self) -> str:
+        return f"检索索引：{self.case_id}"

@@ -65,6 +65,21 @@ class CaseQuerySet(models.QuerySet):
     def in_batch_order(self):
         return self.order_by("-notice__batch", "number")
 
+    def search(self, query):
+        """Cases where every term of ``query`` (a cases.search.SearchQuery) stands verbatim, with ``relevance``."""
+        from .search import search_filter_and_score
+
+        if not query:
+            return self
+        matching, relevance = search_filter_and_score(self.db, query)
+        return self.filter(pk__in=matching).annotate(relevance=relevance)
+
+    def with_sections(self):
+        """Sections for search snippets: only for the page of results shown."""
+        from .models import Section
+
+        return self.prefetch_related(Prefetch("sections", queryset=Section.objects.order_by("kind", "position")))
+
 
 class ThemeQuerySet(models.QuerySet):
     def with_case_counts(self):

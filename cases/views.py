@@ -1,21 +1,11 @@
 """Public pages. Each view reads like a sentence; query tuning lives in querysets.py."""
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from .filters import CaseFilter
+from .listing import build_listing
 from .models import Agency, Case, Notice, Responsibility, Section, Theme
-
-PAGE_SIZE = 20
-
-
-def safe_page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
 
 
 @require_GET
@@ -28,9 +18,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
-    case_filter = CaseFilter(request.GET, queryset=Case.objects.for_list().in_batch_order())
-    page = Paginator(case_filter.qs, PAGE_SIZE).get_page(safe_page_number(request))
-    return render(request, "cases/case_list.html", {"filter": case_filter, "page": page})
+    listing = build_listing(request.GET, request.path)
+    return render(request, "cases/case_list.html", {"listing": listing, "page": listing.page})
 
 
 @require_GET

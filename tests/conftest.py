@@ -10,9 +10,14 @@ SOURCE_TEXT_PATH: Path = settings.NOTICE_SOURCE_DIR / "notice-batch-4.txt"
 
 
 @pytest.fixture
-def seed(db) -> Notice:
-    """The whole seed fixture (fourth batch, 19 regions), loaded the way operators load it."""
-    call_command("loaddata", "seed", verbosity=0)
+def seed(db, django_capture_on_commit_callbacks) -> Notice:
+    """The whole seed fixture (fourth batch, 19 regions), loaded the way operators load it.
+
+    The search index is filled when loaddata's transaction commits; inside a
+    test's transaction that moment is simulated by running the callbacks.
+    """
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("loaddata", "seed", verbosity=0)
     return Notice.objects.get(batch=4)
 
 

@@ -93,14 +93,15 @@ def test_junk_query_strings_never_break_the_case_list(client, seed, query):
     assert response.status_code == 200
 
 
-def test_an_invalid_filter_value_is_explained(client, seed):
-    html = client.get("/cases/?theme=zzz").content.decode()
-    assert "该选项无效，已忽略" in html
+def test_an_invalid_filter_value_is_explained_and_the_rest_still_applies(client, seed):
+    response = client.get("/cases/?theme=zzz&region=ledong")
+    assert "以下条件的取值无法识别，已忽略：主题" in response.content.decode()
+    assert response.context["page"].paginator.count == 1
 
 
 def test_a_filter_with_no_results_says_so_and_suggests_a_way_out(client, seed):
     html = client.get("/cases/?region=sansha").content.decode()
-    assert "没有符合这些条件的案例" in html and "清除全部条件" in html
+    assert "没有找到符合条件的案例" in html and "清除全部筛选条件" in html
 
 
 def test_agency_page_lists_cases_led_and_promoted(client, seed):
@@ -129,14 +130,19 @@ def test_pages_are_in_simplified_chinese(client, seed):
     assert '<html lang="zh-Hans">' in client.get("/").content.decode()
 
 
-PAGES = ["/", "/cases/", "/cases/4/1/", "/agencies/", "/agencies/hainan-market-regulation/",
-         "/responsibilities/", "/notices/4/"]
+# Query ceilings per page. The case list spends 5 queries on results and
+# 11 on facets (7 counts, 4 label look-ups); a search adds one for snippets.
+QUERY_CEILINGS = {
+    "/": 6, "/cases/": 16, "/cases/?q=注销&theme=business-exit&kind=provincial_department": 17,
+    "/cases/4/1/": 10, "/agencies/": 1, "/agencies/hainan-market-regulation/": 6,
+    "/responsibilities/": 1, "/notices/4/": 4,
+}
 
 
-@pytest.mark.parametrize("url", PAGES)
+@pytest.mark.parametrize("url", QUERY_CEILINGS)
 def test_query_count_does_not_grow_with_cases_or_items(client, seed, url):
     before = count_queries(client, url)
-    assert before <= 10, f"{url} used {before} queries"
+    assert before <= QUERY_CEILINGS[url], f"{url} used {before} queries"
     grow_catalog()
     Case.objects.filter(notice__batch=4, number=1).first().themes.add(*Theme.objects.all())
     after = count_queries(client, url)

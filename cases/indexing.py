@@ -1,0 +1,96 @@
+"""Keep the search index in step with the catalog.
+
+Saves of a case or any of its parts schedule the case for reindexing when the
+transaction commits, once per case however many parts were saved (an admin
+save of a case with twenty inlines reindexes it once; so does loaddata).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Prefetch
+
+from .models import Agency, Case, CaseAgency, CaseSearch
+from .search import index_tokens
+
+PENDING_ATTR = "_cases_pending_reindex"
+
+
+def case_documents(cases: Iterable[Case]) -> list[CaseSearch]:
+    docs = []
+    for case in cases:
+        sections = list(case.sections.all())
+        agencies = [link.agency for link in case.case_agencies.all()]
+        metrics = list(case.metrics.all())
+        headings = [s.heading for s in sections]
+        headings += [m.label for m in metrics]
+        headings += [a.name for a in agencies] + [alias.name for a in agencies for alias in a.aliases.all()]
+        headings += [t.name for t in case.themes.all()]
+        docs.append(CaseSearch(
+            case_id=case.pk,
+            title=index_tokens(case.title, case.subtitle),
+            headings=index_tokens(*headings),
+            intro=index_tokens(case.intro),
+            body=index_tokens(*[f"{s.label}{s.body}" for s in sections], *[m.printed for m in metrics]),
+        ))
+    return docs
+
+
+def reindex_cases(case_ids: Iterable[int] | None = None, *, chunk: int = 500) -> int:
+    """Rebuild the index rows of these cases (all cases when None). Returns how many were written."""
+    cases = Case.objects.order_by("pk")
+    if case_ids is not None:
+        cases = cases.filter(pk__in=list(case_ids))
+    cases = cases.prefetch_related(
+        Prefetch("case_agencies", queryset=CaseAgency.objects.select_related("agency").order_by("position")),
+        "case_agencies__agency__aliases",
+        "sections",
+        "metrics",
+        "themes",
+    )
+    written = 0
+    with transaction.atomic():
+        if case_ids is None:
+            CaseSearch.objects.all().delete()
+        else:
+            CaseSearch.objects.filter(case_id__in=list(case_ids)).delete()
+        batch: list[Case] = []
+        for case in cases.iterator(chunk_size=chunk):
+            batch.append(case)
+            if len(batch) == chunk:
+                written += len(CaseSearch.objects.bulk_create(case_documents(batch)))
+                batch = []
+        written += len(CaseSearch.objects.bulk_create(case_documents(batch)))
+    return written
+
+
+def _flush_pending() -> None:
+    connection = transaction.get_connection()
+    pending = getattr(connection, PENDING_ATTR, set())
+    setattr(connection, PENDING_ATTR, set())
+    if pending:
+        reindex_cases(pending)
+
+
+def schedule_reindex(case_ids: Iterable[int]) -> None:
+    ids = {pk for pk in case_ids if pk is not None}
+    if not ids:
+        return
+    connection = transaction.get_connection()
+    pending = getattr(connection, PENDING_ATTR, None)
+    if pending is None:
+        pending = set()
+        setattr(connection, PENDING_ATTR, pending)
+    # One callback per transaction: register when nothing is pending yet (the
+    # last flush ran), or when a rollback dropped the callback (its ids stay
+    # pending and are reindexed at the next commit; reindexing is idempotent).
+    registered = any(entry[1] is _flush_pending for entry in connection.run_on_commit)
+    if not pending or not registered:
+        transaction.on_commit(_flush_pending)
+    pending.update(ids)
+
+
+def cases_of_agency(agency: Agency) -> list[int]:
+    return list(CaseAgency.objects.filter(agency=agency).values_list("case_id", flat=True))

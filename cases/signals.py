@@ -1,0 +1,53 @@
+"""Reindex a case when it or one of its parts changes."""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from .indexing import cases_of_agency, schedule_reindex
+from .models import Agency, AgencyAlias, Case, CaseAgency, Measure, Metric, Outcome, Section, Theme
+
+# Measure and Outcome are proxies of Section; saving one sends its own signals.
+PART_MODELS = (Section, Measure, Outcome, Metric, CaseAgency)
+
+
+@receiver(post_save, sender=Case)
+def case_saved(sender, instance: Case, **kwargs):
+    schedule_reindex([instance.pk])
+
+
+def part_changed(sender, instance, **kwargs):
+    schedule_reindex([instance.case_id])
+
+
+for model in PART_MODELS:
+    post_save.connect(part_changed, sender=model, dispatch_uid=f"reindex-{model.__name__}-save")
+    post_delete.connect(part_changed, sender=model, dispatch_uid=f"reindex-{model.__name__}-delete")
+
+
+@receiver(post_save, sender=Agency)
+def agency_saved(sender, instance: Agency, raw=False, **kwargs):
+    if not raw:
+        schedule_reindex(cases_of_agency(instance))
+
+
+@receiver(post_save, sender=AgencyAlias)
+@receiver(post_delete, sender=AgencyAlias)
+def alias_changed(sender, instance: AgencyAlias, raw=False, **kwargs):
+    if not raw:
+        schedule_reindex(cases_of_agency(instance.agency))
+
+
+@receiver(post_save, sender=Theme)
+def theme_saved(sender, instance: Theme, raw=False, **kwargs):
+    if not raw:
+        schedule_reindex(instance.cases.values_list("pk", flat=True))
+
+
+@receiver(m2m_changed, sender=Case.themes.through)
+def case_themes_changed(sender, instance, action, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if isinstance(instance, Case):
+        schedule_reindex([instance.pk])
+    else:
+        schedule_reindex(pk_set or [])

@@ -1,0 +1,99 @@
+"""Snippets for search results: where the terms stand in a case, with the matches marked.
+
+Matching is done on the NFKC-normalised, case-folded text, as the index does,
+and mapped back to the original characters, so what is marked is exactly
+what is printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import Case
+from .search import SearchQuery, normalize
+
+CONTEXT_CHARS = 40
+
+
+@dataclass
+class Snippet:
+    html: SafeString
+    anchor: str
+    where: str
+
+
+def _normalized_with_map(text: str) -> tuple[str, list[int]]:
+    chars, origin = [], []
+    for index, char in enumerate(text):
+        folded = normalize(char)
+        chars.append(folded)
+        origin.extend([index] * len(folded))
+    return "".join(chars), origin
+
+
+def match_spans(text: str, terms: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) spans in ``text`` where any term stands."""
+    folded, origin = _normalized_with_map(text)
+    spans = []
+    for term in terms:
+        start = 0
+        while (found := folded.find(term, start)) != -1:
+            end = found + len(term)
+            spans.append((origin[found], origin[end - 1] + 1))
+            start = found + 1
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> SafeString:
+    end = len(text) if end is None else end
+    out, cursor = [], start
+    for span_start, span_end in spans:
+        if span_end <= start or span_start >= end:
+            continue
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        out.append(escape(text[cursor:span_start]))
+        out.append(f"<mark>{escape(text[span_start:span_end])}</mark>")
+        cursor = span_end
+    out.append(escape(text[cursor:end]))
+    return mark_safe("".join(out))
+
+
+def _window(text: str, spans: list[tuple[int, int]]) -> SafeString:
+    first = spans[0][0]
+    start = max(0, first - CONTEXT_CHARS)
+    end = min(len(text), spans[0][1] + CONTEXT_CHARS * 2)
+    body = highlight(text, spans, start, end)
+    return mark_safe(f"{'…' if start else ''}{body}{'…' if end < len(text) else ''}")
+
+
+def case_snippet(case: Case, query: SearchQuery) -> Snippet | None:
+    """The first passage (intro, then measures and outcomes) that holds a term, with every term marked."""
+    if not query:
+        return None
+    passages = [("intro", "导语", case.intro)]
+    for section in case.sections.all():
+        where = f"{section.get_kind_display()}{section.label}"
+        passages.append((section.anchor, where, section.printed))
+    best = None
+    for anchor, where, text in passages:
+        spans = match_spans(text, query.terms)
+        if not spans:
+            continue
+        found = {t for t in query.terms if t in normalize(text)}
+        if best is None or len(found) > best[0]:
+            best = (len(found), anchor, where, text, spans)
+        if len(found) == len(query.terms):
+            break
+    if best is None:
+        return None
+    _, anchor, where, text, spans = best
+    return Snippet(html=_window(text, spans), anchor=anchor, where=where)

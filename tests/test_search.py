@@ -1,0 +1,155 @@
+"""Chinese full-text search: exact, complete, ranked the same way on SQLite and PostgreSQL."""
+
+import pytest
+
+from cases.indexing import reindex_cases
+from cases.models import Agency, Case, CaseSearch, Section
+from cases.search import SearchQuery, normalize
+
+pytestmark = pytest.mark.django_db
+
+
+def search(text: str) -> list[int]:
+    cases = Case.objects.search(SearchQuery.parse(text)).order_by("-relevance", "-notice__batch", "number")
+    return list(cases.values_list("number", flat=True))
+
+
+def case_texts(case: Case) -> dict[str, str]:
+    """The oracle: the text of each ranking tier, straight from the models."""
+    agencies = [link.agency for link in case.case_agencies.all()]
+    sections = list(case.sections.all())
+    metrics = list(case.metrics.all())
+    headings = [s.heading for s in sections] + [m.label for m in metrics] + [a.name for a in agencies]
+    headings += [alias.name for a in agencies for alias in a.aliases.all()] + [t.name for t in case.themes.all()]
+    parts = {
+        "title": [case.title, case.subtitle],
+        "headings": headings,
+        "intro": [case.intro],
+        "body": [s.label + s.body for s in sections] + [m.printed for m in metrics],
+    }
+    return {tier: "\n".join(normalize(t) for t in texts) for tier, texts in parts.items()}
+
+
+def oracle(text: str) -> list[int]:
+    """Cases in which every term stands verbatim, ranked as cases.search documents."""
+    terms = SearchQuery.parse(text).terms
+    ranked = []
+    for case in Case.objects.prefetch_related("sections", "metrics", "themes", "case_agencies__agency__aliases"):
+        tiers = case_texts(case)
+        if not all(any(term in part for part in tiers.values()) for term in terms):
+            continue
+        # A term may not straddle two parts; the index keeps them apart too.
+        score = 1 + sum(weight for tier, weight in (("title", 8), ("headings", 4), ("intro", 2))
+                        if all(term in tiers[tier] for term in terms))
+        ranked.append((-score, -case.notice.batch, case.number))
+    return [number for *_, number in sorted(ranked)]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("医保", [1]),
+        ("注销", [3]),
+        ("社保", [3, 7]),
+        ("不见面审批", [4]),
+        ("简易注销", [3]),
+        ("9610", [8]),
+        ("税保e贷", [7]),
+        ("公积金 不动产", [4]),
+        ("乐东 法院", [6]),
+        ("省市场监管局", [2, 3]),
+        ("海南农信", [7]),
+        ("一照(证)通行", [2]),
+        ("一照（证）通行", [2]),  # full-width brackets fold to the printed ASCII ones
+        ("X光机", [8]),
+    ],
+)
+def test_the_queries_officials_type_find_the_right_cases(seed, query, expected):
+    assert sorted(search(query)) == expected
+
+
+@pytest.mark.parametrize("query", ["医注", "公积金贷 注销", "海南省乐东法院", "9611", "充电桩 公积金 注销"])
+def test_characters_that_never_stand_together_find_nothing(seed, query):
+    assert search(query) == []
+
+
+@pytest.mark.parametrize("query", ['"OR 1', "it's & | !", "NEAR(", "*", "{title}:", "x'); DROP TABLE x; --"])
+def test_fts_operators_and_quotes_are_plain_text(seed, query):
+    assert search(query) == oracle(query)
+
+
+def test_titles_rank_above_headings_above_body(seed):
+    # 一张网 stands in the titles of cases 1 and 5; case 5 also has it in a
+    # measure heading (打造全岛“一张网”运营模式); case 8 only in a heading.
+    assert search("一张网") == [5, 1, 8]
+    assert search("一张网") == oracle("一张网")
+
+
+def test_a_single_character_is_found_wherever_it_stands(seed):
+    assert search("贷") == oracle("贷")
+    assert set(search("贷")) == {4, 7}
+
+
+ORACLE_QUERIES = ["数据", "服务", "营商环境", "海口", "改革", "2023年", "%", "一站式 通关", "企业 注销 便利",
+                  "三医", "提升", "e", "充电桩进小区", "审批 数据 共享", "万", "法治", "海南省", "(一)"]
+
+
+@pytest.mark.parametrize("query", ORACLE_QUERIES)
+def test_matching_and_ranking_agree_with_the_oracle(seed, query):
+    assert search(query) == oracle(query)
+
+
+def test_every_sentence_of_every_case_finds_its_case(seed):
+    for section in Section.objects.select_related("case"):
+        for sentence in section.body.split("。"):
+            term = sentence.strip().split()[0][:20] if sentence.strip() else ""
+            if len(term) >= 2:
+                assert section.case.number in search(term), term
+
+
+def test_the_index_updates_when_an_editor_saves_a_section(seed, django_capture_on_commit_callbacks):
+    assert search("试点新词汇") == []
+    section = Section.objects.get(case__number=5, kind="measure", position=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        section.body += "试点新词汇。"
+        section.save()
+    assert search("试点新词汇") == [5]
+
+
+def test_renaming_an_alias_reindexes_the_agencys_cases(seed, django_capture_on_commit_callbacks):
+    agency = Agency.objects.get(slug="hainan-rural-credit")
+    with django_capture_on_commit_callbacks(execute=True):
+        agency.aliases.create(name="农信社新简称")
+    assert search("农信社新简称") == [7]
+
+
+def test_many_saves_in_one_transaction_reindex_each_case_once(seed, django_capture_on_commit_callbacks):
+    case = Case.objects.get(number=2)
+    with django_capture_on_commit_callbacks() as callbacks:
+        case.save()
+        for section in case.sections.all():
+            section.save()
+    assert len(callbacks) == 1
+
+
+def test_a_deleted_case_leaves_the_index(seed, django_capture_on_commit_callbacks):
+    case = Case.objects.get(number=3)
+    case.delete()
+    assert not CaseSearch.objects.filter(case_id=case.pk).exists()
+    assert search("简易注销") == []
+
+
+def test_rebuilding_the_whole_index_gives_the_same_results(seed):
+    before = {q: search(q) for q in ORACLE_QUERIES}
+    assert reindex_cases() == 8
+    assert {q: search(q) for q in ORACLE_QUERIES} == before
+
+
+def test_long_queries_are_cut_and_say_so():
+    query = SearchQuery.parse("长" * 10_000)
+    assert query.truncated and len(query.terms[0]) == 50
+    assert SearchQuery.parse("a b c d e f g h i j").terms == tuple("abcdefgh")
+
+
+def test_control_characters_are_dropped():
+    assert SearchQuery.parse("注\x00销\x1b").terms == ("注销",)
