@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .figures import same_unit
-from .querysets import AgencyQuerySet, CaseQuerySet, NoticeQuerySet, ThemeQuerySet
+from .querysets import AgencyQuerySet, CaseQuerySet, NoticeQuerySet, ResponsibilityQuerySet, ThemeQuerySet
 
 
 class Region(models.Model):
@@ -504,6 +504,8 @@ class Responsibility(models.Model):
         help_text=_("附件2以图片印发，文本未载。按“申报单位即推广责任单位”推断的行保持勾选，核对原件后取消。"),
     )
     note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    objects = ResponsibilityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("推广责任单位")

@@ -62,6 +62,19 @@ class CaseQuerySet(models.QuerySet):
             ),
         )
 
+    def related_to(self, case, limit: int = 6):
+        """Other cases sharing a theme or a lead agency with ``case`` (whose themes and agencies are prefetched)."""
+        from .models import CaseAgency
+
+        theme_ids = [theme.pk for theme in case.themes.all()]
+        agency_ids = [link.agency_id for link in case.case_agencies.all()]
+        shared = models.Q(pk__in=CaseAgency.objects.filter(agency_id__in=agency_ids).values("case_id")) | models.Q(
+            pk__in=case.themes.through.objects.filter(theme_id__in=theme_ids).values("case_id")
+        )
+        return self.filter(shared).exclude(pk=case.pk).select_related("notice").order_by("-notice__batch", "number")[
+            :limit
+        ]
+
     def in_batch_order(self):
         return self.order_by("-notice__batch", "number")
 
@@ -79,6 +92,13 @@ class CaseQuerySet(models.QuerySet):
         from .models import Section
 
         return self.prefetch_related(Prefetch("sections", queryset=Section.objects.order_by("kind", "position")))
+
+
+class ResponsibilityQuerySet(models.QuerySet):
+    def for_table(self):
+        return self.select_related("case__notice", "agency").order_by(
+            "-case__notice__batch", "case__number", "position"
+        )
 
 
 class ThemeQuerySet(models.QuerySet):

@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from .filters import ResponsibilityFilter
 from .listing import build_listing
 from .models import Agency, Case, Notice, Responsibility, Section, Theme
 
@@ -31,6 +32,7 @@ def case_detail(request: HttpRequest, batch: int, number: int) -> HttpResponse:
         "measures": [s for s in sections if s.kind == Section.Kind.MEASURE],
         "outcomes": [s for s in sections if s.kind == Section.Kind.OUTCOME],
         "metrics": list(case.metrics.all()),
+        "related_cases": Case.objects.related_to(case),
         "previous_case": Case.objects.filter(notice=case.notice, number__lt=number).order_by("-number").first(),
         "next_case": Case.objects.filter(notice=case.notice, number__gt=number).order_by("number").first(),
     }
@@ -51,10 +53,8 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def responsibility_list(request: HttpRequest) -> HttpResponse:
-    rows = Responsibility.objects.select_related("case__notice", "agency").order_by(
-        "-case__notice__batch", "case__number", "position"
-    )
-    return render(request, "cases/responsibility_list.html", {"rows": rows})
+    table = ResponsibilityFilter(request.GET, queryset=Responsibility.objects.for_table())
+    return render(request, "cases/responsibility_list.html", {"filter": table, "rows": table.qs})
 
 
 @require_GET

@@ -1,5 +1,7 @@
 """Public pages: what an official sees, and a query budget that does not grow with the data."""
 
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -134,8 +136,8 @@ def test_pages_are_in_simplified_chinese(client, seed):
 # 11 on facets (7 counts, 4 label look-ups); a search adds one for snippets.
 QUERY_CEILINGS = {
     "/": 6, "/cases/": 16, "/cases/?q=注销&theme=business-exit&kind=provincial_department": 17,
-    "/cases/4/1/": 10, "/agencies/": 1, "/agencies/hainan-market-regulation/": 6,
-    "/responsibilities/": 1, "/notices/4/": 4,
+    "/cases/4/1/": 11, "/agencies/": 1, "/agencies/hainan-market-regulation/": 6,
+    "/responsibilities/": 3, "/notices/4/": 4,
 }
 
 
@@ -160,3 +162,42 @@ def test_home_themes_and_agency_list_come_in_a_stable_order(client, seed):
     assert themes == sorted(themes, key=lambda name: Theme.objects.get(name=name).position)
     agencies = [a.name for a in client.get("/agencies/").context["agencies"]]
     assert agencies == sorted(agencies)
+
+
+def test_related_cases_share_a_theme_or_a_lead_agency(client, seed):
+    related = client.get("/cases/4/3/").context["related_cases"]
+    # Case 3 is led by 省市场监管局, which also leads case 2.
+    assert [c.number for c in related] == [2]
+    related_to_4 = [c.number for c in client.get("/cases/4/4/").context["related_cases"]]
+    assert related_to_4 == [1, 2, 7]  # 政务服务 (1, 2) and 获得信贷 (7)
+
+
+def test_every_measure_and_outcome_has_an_anchor_and_a_link_to_it(client, seed):
+    html = client.get("/cases/4/4/").content.decode()
+    for anchor in ["measure-1", "measure-3", "outcome-1", "outcome-5"]:
+        assert f'id="{anchor}"' in html and f'href="#{anchor}" data-copy-link' in html
+
+
+def test_the_printout_carries_the_url_and_the_date(client, seed):
+    html = client.get("/cases/4/1/").content.decode()
+    assert 'class="print-only"' in html and "本页网址：http://testserver/cases/4/1/" in html
+    assert "打印日期：" in html
+
+
+def test_a_case_page_with_its_css_and_js_stays_under_100_kb(client, seed):
+    from django.contrib.staticfiles import finders
+
+    for number in range(1, 9):
+        page = len(client.get(f"/cases/4/{number}/").content)
+        assets = sum(len(Path(finders.find(p)).read_bytes()) for p in ["css/portal.css", "js/case.js"])
+        assert page + assets < 100 * 1024, (number, page, assets)
+
+
+def test_the_responsibility_table_filters_by_unit_and_by_case(client, seed):
+    by_unit = client.get("/responsibilities/?agency=hainan-market-regulation").context["rows"]
+    assert [(r.case.number, r.agency.slug) for r in by_unit] == [(2, "hainan-market-regulation"),
+                                                               (3, "hainan-market-regulation")]
+    by_case = client.get("/responsibilities/?case=4-8").context["rows"]
+    assert [r.agency.name for r in by_case] == ["海口江东新区管理局", "海口海关"]
+    junk = client.get("/responsibilities/?case=zz&agency=%00")
+    assert junk.status_code == 200 and "筛选条件无法识别" in junk.content.decode()
