@@ -7,10 +7,10 @@ punctuation included, so a term is found only where it stands verbatim.
 
 Tokens: the text is NFKC-normalised and case-folded; each run of non-space
 characters becomes its overlapping bigrams plus a unigram for the run's last
-character. Each character is written as six hex digits behind an "x", so that
+character. Each character is written as four base-36 digits behind an "x", so that
 neither FTS5's tokenizer nor PostgreSQL's parser (whatever the database's
 locale) splits or alters a token, and no query text can be read as an FTS
-operator. A term of two or more characters is searched as the phrase of its
+operator. Four base-36 digits a character keep tokens short and fixed-width. A term of two or more characters is searched as the phrase of its
 bigrams (exact substring); a one-character term as a prefix, which matches
 both the bigrams it starts and the unigram that ends a run.
 
@@ -38,8 +38,13 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
 def _code(char: str) -> str:
-    return f"{ord(char):06x}"
+    """Four base-36 digits: fixed width, so a one-character prefix is exact (36**4 > 0x10FFFF)."""
+    n = ord(char)
+    return "".join(BASE36[(n // 36**power) % 36] for power in (3, 2, 1, 0))
 
 
 def index_tokens(*texts: str) -> str:
