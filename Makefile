@@ -82,3 +82,22 @@ superuser: $(VENV)/.install-stamp
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache *.egg-info
+
+# Benchmarks on demand: make bench N=10000 DB=sqlite|postgres
+# Builds (once) a database of N synthetic cases beside the seed and measures
+# p50/p95 server time; results go to bench/results/<db>-<N>.json.
+N ?= 10000
+DB ?= sqlite
+BENCH_URL = $(if $(filter postgres,$(DB)),postgres://postgres@127.0.0.1:5432/yingshang_bench_$(N),sqlite:///$(CURDIR)/bench/bench-$(N).sqlite3)
+.PHONY: bench
+bench: $(VENV)/.install-stamp
+	@mkdir -p bench/results
+	@if [ "$(DB)" = postgres ]; then \
+	  psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='yingshang_bench_$(N)'" | grep -q 1 \
+	    || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE yingshang_bench_$(N)"; \
+	fi
+	DATABASE_URL=$(BENCH_URL) $(PY) manage.py migrate --noinput --verbosity 0
+	DATABASE_URL=$(BENCH_URL) $(PY) manage.py load_seed --verbosity 0
+	@have=$$(DATABASE_URL=$(BENCH_URL) $(PY) manage.py shell -c "from cases.models import Case; print(Case.objects.count())" 2>/dev/null | tail -n 1); \
+	if [ "$$have" -lt "$(N)" ]; then DATABASE_URL=$(BENCH_URL) $(PY) manage.py generate_cases $$(( $(N) - $$have )); fi
+	DATABASE_URL=$(BENCH_URL) $(PY) manage.py benchmark --output bench/results/$(DB)-$(N).json

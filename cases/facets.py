@@ -20,11 +20,16 @@ class Option:
     selected: bool
 
 
+# Facets whose options can run into the hundreds show only the largest few.
+MAX_OPTIONS = {"agency": 15}
+
+
 @dataclass
 class Facet:
     name: str
     label: str
     options: list[Option] = field(default_factory=list)
+    hidden: int = 0
 
     @property
     def selected(self) -> list[Option]:
@@ -79,8 +84,15 @@ def build_facets(case_filter: CaseFilter) -> list[Facet]:
         counted = _counts(name, others)
         selected = set(data.getlist(name))
         facet = Facet(name=name, label=str(case_filter.filters[name].label))
+        limit = MAX_OPTIONS.get(name)
+        if limit and len(counted) > limit:
+            largest = sorted(counted, key=lambda value: (-counted[value], value))[:limit]
+            facet.hidden = len(counted) - limit
+            counted = {value: counted[value] for value in largest}
         for value, label in _labels(name, counted, selected):
             facet.options.append(Option(value, label, counted.get(value, 0), value in selected))
+        if limit:
+            facet.options.sort(key=lambda option: (not option.selected, -option.count, option.label))
         facets.append(facet)
     return facets
 

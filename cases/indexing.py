@@ -18,23 +18,30 @@ from .search import index_tokens
 PENDING_ATTR = "_cases_pending_reindex"
 
 
+def build_document(case_id: int, *, title: str, subtitle: str, headings: list[str], intro: str,
+                   bodies: list[str]) -> CaseSearch:
+    """One index row from a case's texts, in the tiers cases.search ranks by."""
+    return CaseSearch(
+        case_id=case_id,
+        title=index_tokens(title, subtitle),
+        headings=index_tokens(*headings),
+        intro=index_tokens(intro),
+        body=index_tokens(*bodies),
+    )
+
+
 def case_documents(cases: Iterable[Case]) -> list[CaseSearch]:
     docs = []
     for case in cases:
         sections = list(case.sections.all())
         agencies = [link.agency for link in case.case_agencies.all()]
         metrics = list(case.metrics.all())
-        headings = [s.heading for s in sections]
-        headings += [m.label for m in metrics]
+        headings = [s.heading for s in sections] + [m.label for m in metrics]
         headings += [a.name for a in agencies] + [alias.name for a in agencies for alias in a.aliases.all()]
         headings += [t.name for t in case.themes.all()]
-        docs.append(CaseSearch(
-            case_id=case.pk,
-            title=index_tokens(case.title, case.subtitle),
-            headings=index_tokens(*headings),
-            intro=index_tokens(case.intro),
-            body=index_tokens(*[f"{s.label}{s.body}" for s in sections], *[m.printed for m in metrics]),
-        ))
+        bodies = [f"{s.label}{s.body}" for s in sections] + [m.printed for m in metrics]
+        docs.append(build_document(case.pk, title=case.title, subtitle=case.subtitle, headings=headings,
+                                   intro=case.intro, bodies=bodies))
     return docs
 
 

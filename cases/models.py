@@ -523,7 +523,9 @@ CHINESE_DIGITS = "零一二三四五六七八九"
 
 
 def chinese_numeral(n: int) -> str:
-    """1 → 一, 10 → 十, 14 → 十四, 23 → 二十三 (enough for batch numbers)."""
+    """1 → 一, 10 → 十, 14 → 十四, 23 → 二十三; from 100 on, Arabic digits."""
+    if n >= 100:
+        return str(n)
     if n < 10:
         return CHINESE_DIGITS[n]
     tens, ones = divmod(n, 10)

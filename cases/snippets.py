@@ -7,6 +7,7 @@ what is printed.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils.html import escape
@@ -25,7 +26,10 @@ class Snippet:
     where: str
 
 
-def _normalized_with_map(text: str) -> tuple[str, list[int]]:
+def _normalized_with_map(text: str) -> tuple[str, list[int] | None]:
+    """The text as the index sees it, and where each of its characters came from (None: same place)."""
+    if unicodedata.is_normalized("NFKC", text) and text == text.casefold():
+        return text, None
     chars, origin = [], []
     for index, char in enumerate(text):
         folded = normalize(char)
@@ -42,7 +46,7 @@ def match_spans(text: str, terms: tuple[str, ...]) -> list[tuple[int, int]]:
         start = 0
         while (found := folded.find(term, start)) != -1:
             end = found + len(term)
-            spans.append((origin[found], origin[end - 1] + 1))
+            spans.append((found, end) if origin is None else (origin[found], origin[end - 1] + 1))
             start = found + 1
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
@@ -88,7 +92,7 @@ def case_snippet(case: Case, query: SearchQuery) -> Snippet | None:
         spans = match_spans(text, query.terms)
         if not spans:
             continue
-        found = {t for t in query.terms if t in normalize(text)}
+        found = {t for t in query.terms if any(t in normalize(text[a:b]) for a, b in spans)}
         if best is None or len(found) > best[0]:
             best = (len(found), anchor, where, text, spans)
         if len(found) == len(query.terms):

@@ -120,6 +120,8 @@ def test_models_read_well_and_link_to_their_pages(seed):
     assert seed.batch_label == "第四批"
 
 
-@pytest.mark.parametrize(("n", "text"), [(1, "一"), (4, "四"), (10, "十"), (16, "十六"), (21, "二十一")])
+@pytest.mark.parametrize(
+    ("n", "text"), [(1, "一"), (4, "四"), (10, "十"), (16, "十六"), (21, "二十一"), (99, "九十九"), (1001, "1001")]
+)
 def test_batch_numbers_are_written_in_chinese(n, text):
     assert chinese_numeral(n) == text

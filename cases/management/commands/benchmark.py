@@ -1,0 +1,97 @@
+"""Server time of the main pages, p50/p95, measured in-process through the full middleware stack."""
+
+import json
+import platform
+import random
+import resource
+import statistics
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test import Client
+from django.test.utils import override_settings
+
+from cases.models import Case
+
+SCENARIOS = [
+    ("列表", "list", "/cases/"),
+    ("筛选后的列表", "filtered", "/cases/?theme=getting-credit&kind=local_department&level=county"),
+    ("检索：两字（注销）", "search-2", "/cases/?q=注销"),
+    ("检索：四字（公积金贷）", "search-4", "/cases/?q=公积金贷"),
+    ("检索：无结果（医注）", "search-none", "/cases/?q=医注"),
+    ("检索+筛选（数据 共享，市县政府部门）", "search-filtered", "/cases/?q=数据+共享&kind=local_department"),
+    ("接口检索（注销）", "api-search", "/api/cases/?q=注销"),
+    ("案例页", "case", None),
+]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+class Command(BaseCommand):
+    help = "测量主要页面的服务器耗时（p50/p95）和查询数，结果写入 JSON 并打印表格。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--requests", type=int, default=40, help="每个场景的请求次数")
+        parser.add_argument("--output", type=Path, help="把结果写入这个 JSON 文件")
+
+    def handle(self, *args, requests: int, output: Path | None, **options):
+        client = Client(HTTP_HOST="127.0.0.1")
+        case_urls = [c.get_absolute_url() for c in Case.objects.select_related("notice").order_by("?")[:200]]
+        rng = random.Random(7)
+        results = {
+            "cases": Case.objects.count(),
+            "database": f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else connection.pg_version}",
+            "python": platform.python_version(),
+            "machine": f"{platform.machine()}, {_cpu_name()}, {_cpus()} CPUs",
+            "scenarios": [],
+        }
+        with override_settings(DEBUG=False, ALLOWED_HOSTS=["127.0.0.1"]):
+            for label, key, url in SCENARIOS:
+                pick = (lambda: rng.choice(case_urls)) if url is None else (lambda u=url: u)
+                for _ in range(3):
+                    client.get(pick())
+                executed = []
+                with connection.execute_wrapper(lambda execute, *a: executed.append(1) or execute(*a)):
+                    response = client.get(pick())
+                assert response.status_code == 200, (key, response.status_code)
+                timings = []
+                for _ in range(requests):
+                    target = pick()
+                    started = time.perf_counter()
+                    response = client.get(target)
+                    timings.append((time.perf_counter() - started) * 1000)
+                results["scenarios"].append({
+                    "label": label, "key": key, "url": url or "/cases/<batch>/<number>/",
+                    "p50_ms": round(statistics.median(timings), 1), "p95_ms": round(percentile(timings, 0.95), 1),
+                    "queries": len(executed),
+                })
+        results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        self.stdout.write(f"{results['cases']} 个案例，{results['database']}，{results['machine']}")
+        self.stdout.write("| 场景 | p50 (ms) | p95 (ms) | 查询数 |\n|---|---:|---:|---:|")
+        for row in results["scenarios"]:
+            self.stdout.write(f"| {row['label']} | {row['p50_ms']} | {row['p95_ms']} | {row['queries']} |")
+        self.stdout.write(f"进程内存峰值：{results['peak_rss_mb']} MB")
+        if output:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"

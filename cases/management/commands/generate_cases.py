@@ -1,0 +1,31 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cases.synthetic import delete_synthetic, generate_cases
+
+
+class Command(BaseCommand):
+    help = "生成 N 个合成案例（由真实案例的句子重组，批次号从1001起，标题带【合成数据】），用于性能测试。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("count", type=int, nargs="?", default=0, help="要生成的案例数")
+        parser.add_argument("--seed", type=int, default=2023, help="随机数种子（相同种子生成相同数据）")
+        parser.add_argument("--per-batch", type=int, default=25, help="每个合成批次的案例数")
+        parser.add_argument("--delete", action="store_true", help="删除全部合成数据")
+
+    def handle(self, *args, count: int, seed: int, per_batch: int, delete: bool, **options):
+        if delete:
+            self.stdout.write(f"已删除 {delete_synthetic()} 个合成案例。")
+            return
+        if count <= 0 or per_batch <= 0:
+            raise CommandError("案例数和每批案例数都必须是正整数。")
+        started = time.perf_counter()
+        try:
+            created = generate_cases(
+                count, seed=seed, per_batch=per_batch,
+                progress=lambda n: self.stdout.write(f"  {n}/{count}") if n % 5000 == 0 else None,
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(self.style.SUCCESS(f"已生成 {created} 个合成案例，用时 {time.perf_counter() - started:.1f} 秒。"))
