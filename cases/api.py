@@ -27,7 +27,7 @@ def json_response(data: dict, status: int = 200) -> JsonResponse:
 
 def case_summary(case: Case, request: HttpRequest) -> dict:
     return {
-        "batch": case.notice.batch,
+        "batch": case.batch,
         "number": case.number,
         "title": case.title,
         "subtitle": case.subtitle,
@@ -134,5 +134,5 @@ def api_case_list(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def api_case_detail(request: HttpRequest, batch: int, number: int) -> JsonResponse:
-    case = get_object_or_404(Case.objects.for_detail(), notice__batch=batch, number=number)
+    case = get_object_or_404(Case.objects.for_detail(), batch=batch, number=number)
     return json_response(case_document(case, request))

@@ -1,15 +1,35 @@
-"""Facet counts: how many cases each option would give, together with the other active filters."""
+"""Facet counts: how many cases each option would give, together with the other active filters.
+
+Counts come from CaseFacet (one row per case and value), in as few queries as
+the filters allow:
+
+- facets with no selection of their own all see the same cases (every active
+  filter applies), so one GROUP BY counts them all;
+- a facet with a selection is counted over the cases that the *other*
+  filters give, one query each;
+- with no filter at all the counts are the catalog's totals, cached until the
+  catalog changes (CatalogVersion);
+- when a set of cases is most of the catalog (a common two-character word),
+  the values are counted over the cases *outside* it and subtracted from the
+  totals, which reads a few rows instead of nearly all of them.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.core.cache import cache
+from django.db.models import Count, QuerySet
 from django.http import QueryDict
 
-from .filters import HAS_BASELINE_CHOICES, CaseFilter, cases_with_baseline
-from .models import Agency, Case, CaseAgency, Notice, Region, Theme
+from .filters import FACET_PREFIX, FACETS, HAS_BASELINE_CHOICES, CaseFilter
+from .models import Agency, Case, CaseFacet, CatalogVersion, Notice, Region, Theme
+
+# Facets whose options can run into the hundreds show only the largest few.
+MAX_OPTIONS = {"agency": 15, "batch": 12}
+TOTAL = "__cases__"
 
 
 @dataclass
@@ -18,10 +38,6 @@ class Option:
     label: str
     count: int
     selected: bool
-
-
-# Facets whose options can run into the hundreds show only the largest few.
-MAX_OPTIONS = {"agency": 15}
 
 
 @dataclass
@@ -43,57 +59,83 @@ class Chip:
     remove_url: str
 
 
-def _counts(name: str, case_ids) -> dict[str, int]:
-    """Distinct cases per option value of facet ``name`` among ``case_ids``."""
-    if name == "batch":
-        rows = Case.objects.filter(pk__in=case_ids).values_list("notice__batch").annotate(n=Count("pk"))
-    elif name == "theme":
-        through = Case.themes.through.objects.filter(case_id__in=case_ids)
-        rows = through.values_list("theme__slug").annotate(n=Count("case_id", distinct=True))
-    elif name == "has_baseline":
-        return {"1": Case.objects.filter(pk__in=case_ids).filter(cases_with_baseline()).count()}
-    else:
-        path = {"kind": "agency__kind", "level": "agency__level", "region": "agency__region__slug",
-                "agency": "agency__slug"}[name]
-        links = CaseAgency.objects.filter(case_id__in=case_ids)
-        rows = links.values_list(path).annotate(n=Count("case_id", distinct=True))
-    return {str(value): n for value, n in rows if value is not None}
+def catalog_counts() -> Counter:
+    """Cases per facet value over the whole catalog, plus TOTAL; cached per catalog version."""
+    key = f"cases:facet-counts:{CatalogVersion.current()}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = Counter(dict(CaseFacet.objects.values_list("key").annotate(n=Count("*")).order_by()))
+        counts[TOTAL] = Case.objects.count()
+        cache.set(key, counts, 24 * 3600)
+    return counts
 
 
-def _labels(name: str, counted: dict[str, int], selected: set[str]) -> list[tuple[str, str]]:
-    """(value, label) for the options to show: those with cases, and those selected."""
-    wanted = set(counted) | selected
+def _value_counts(cases: QuerySet | None, totals: Counter, prefixes: list[str]) -> Counter:
+    """Cases per facet value (only keys under ``prefixes``) among ``cases``; None means all cases."""
+    if cases is None:
+        return totals
+    ids = cases.values("pk")
+    size = Case.objects.filter(pk__in=ids).count()
+    if size > totals[TOTAL] / 2:
+        outside = Case.objects.exclude(pk__in=ids).values("pk")
+        counts = totals.copy()
+        counts.subtract(_grouped(CaseFacet.objects.filter(case_id__in=outside), prefixes))
+        return counts
+    return _grouped(CaseFacet.objects.filter(case_id__in=ids), prefixes)
+
+
+def _grouped(rows: QuerySet, prefixes: list[str]) -> Counter:
+    if len(prefixes) == 1:
+        rows = rows.filter(key__startswith=f"{prefixes[0]}:")
+    return Counter(dict(rows.values_list("key").annotate(n=Count("*")).order_by()))
+
+
+def _labels(name: str, values: set[str]) -> list[tuple[str, str]]:
     if name == "batch":
-        notices = Notice.objects.filter(batch__in=[int(v) for v in wanted if v.isdigit()]).order_by("-batch")
+        notices = Notice.objects.filter(batch__in=[int(v) for v in values if v.isdigit()]).order_by("-batch")
         return [(str(n.batch), n.batch_label) for n in notices]
     if name == "theme":
-        return list(Theme.objects.filter(slug__in=wanted).values_list("slug", "name"))
+        return list(Theme.objects.filter(slug__in=values).order_by("position").values_list("slug", "name"))
     if name == "region":
-        return list(Region.objects.filter(slug__in=wanted).values_list("slug", "name"))
+        return list(Region.objects.filter(slug__in=values).order_by("position").values_list("slug", "name"))
     if name == "agency":
-        return list(Agency.objects.filter(slug__in=wanted).order_by("name").values_list("slug", "name"))
+        return list(Agency.objects.filter(slug__in=values).order_by("name").values_list("slug", "name"))
     choices = {"kind": Agency.Kind.choices, "level": Agency.Level.choices, "has_baseline": HAS_BASELINE_CHOICES}[name]
-    return [(str(value), str(label)) for value, label in choices if value in wanted]
+    return [(str(value), str(label)) for value, label in choices if value in values]
+
+
+def _facet(case_filter: CaseFilter, name: str, counts: Counter) -> Facet:
+    prefix = f"{FACET_PREFIX.get(name, name)}:"
+    counted = {key.removeprefix(prefix): n for key, n in counts.items() if key.startswith(prefix) and n > 0}
+    selected = set(case_filter.data.getlist(name))
+    facet = Facet(name=name, label=str(case_filter.filters[name].label))
+    limit = MAX_OPTIONS.get(name)
+    if limit and len(counted) > limit:
+        order = (lambda v: (-int(v) if v.isdigit() else 0)) if name == "batch" else (lambda v: (-counted[v], v))
+        kept = sorted(counted, key=order)[:limit]
+        facet.hidden = len(counted) - limit
+        counted = {value: counted[value] for value in kept}
+    for value, label in _labels(name, set(counted) | selected):
+        facet.options.append(Option(value, label, counted.get(value, 0), value in selected))
+    if name == "agency":
+        facet.options.sort(key=lambda option: (not option.selected, -option.count, option.label))
+    return facet
 
 
 def build_facets(case_filter: CaseFilter) -> list[Facet]:
-    data = case_filter.data
+    totals = catalog_counts()
+    active = case_filter.active_facets()
+    filtered = active or case_filter.search_query
+    shared = _value_counts(case_filter.queryset_without(None) if filtered else None, totals,
+                           [FACET_PREFIX.get(n, n) for n in FACETS if n not in active])
     facets = []
-    for name in ("theme", "batch", "kind", "level", "region", "agency", "has_baseline"):
-        others = case_filter.queryset_without(name).values("pk")
-        counted = _counts(name, others)
-        selected = set(data.getlist(name))
-        facet = Facet(name=name, label=str(case_filter.filters[name].label))
-        limit = MAX_OPTIONS.get(name)
-        if limit and len(counted) > limit:
-            largest = sorted(counted, key=lambda value: (-counted[value], value))[:limit]
-            facet.hidden = len(counted) - limit
-            counted = {value: counted[value] for value in largest}
-        for value, label in _labels(name, counted, selected):
-            facet.options.append(Option(value, label, counted.get(value, 0), value in selected))
-        if limit:
-            facet.options.sort(key=lambda option: (not option.selected, -option.count, option.label))
-        facets.append(facet)
+    for name in FACETS:
+        if name in active:
+            others = case_filter.queryset_without(name) if (active - {name} or case_filter.search_query) else None
+            counts = _value_counts(others, totals, [FACET_PREFIX.get(name, name)])
+        else:
+            counts = shared
+        facets.append(_facet(case_filter, name, counts))
     return facets
 
 

@@ -1,15 +1,16 @@
 """One FilterSet for the case list page and /api/cases/: filters, search, sort.
 
 Facet filters are OR within a facet and AND across facets. Each is a
-``pk IN (subquery)`` on the case table, so the main query never needs
-DISTINCT and facet counts can reuse the same filters.
+``pk IN (SELECT case_id FROM cases_casefacet WHERE key IN …)``, so the main
+query never joins agencies or needs DISTINCT, and facet counts read the same
+table (see cases.facets).
 """
 
 import django_filters
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agency, Case, CaseAgency, Metric, Notice, Region, Responsibility, Theme
+from .models import Agency, Case, CaseFacet, Notice, Region, Responsibility, Theme
 from .search import SearchQuery
 
 SORT_CHOICES = [
@@ -18,80 +19,75 @@ SORT_CHOICES = [
     ("number", _("案例编号")),
 ]
 SORT_ORDER = {
-    "relevance": ["-relevance", "-notice__batch", "number"],
-    "newest": ["-notice__batch", "number"],
-    "number": ["notice__batch", "number"],
+    "relevance": ["-relevance", "-batch", "number"],
+    "newest": ["-batch", "number"],
+    "number": ["batch", "number"],
 }
 HAS_BASELINE_CHOICES = [("1", _("有前后对比数据"))]
 
 
-def cases_with_baseline():
-    return Exists(Metric.objects.filter(case=OuterRef("pk"), baseline_value__isnull=False))
+FACETS = ("theme", "batch", "kind", "level", "region", "agency", "has_baseline")
+FACET_PREFIX = {"has_baseline": "baseline"}
+
+
+def facet_key(name: str, value) -> str:
+    """The CaseFacet key of one cleaned filter value (a Notice, Theme, Region, Agency or a string)."""
+    if isinstance(value, Notice):
+        value = value.batch
+    elif hasattr(value, "slug"):
+        value = value.slug
+    return f"{FACET_PREFIX.get(name, name)}:{value}"
 
 
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("关键词"), method="filter_search")
     batch = django_filters.ModelMultipleChoiceFilter(
-        label=_("批次"), to_field_name="batch", queryset=Notice.objects.all(), method="filter_batch"
+        label=_("批次"), to_field_name="batch", queryset=Notice.objects.all(), method="filter_facet"
     )
     theme = django_filters.ModelMultipleChoiceFilter(
-        label=_("主题"), to_field_name="slug", queryset=Theme.objects.all(), method="filter_theme"
+        label=_("主题"), to_field_name="slug", queryset=Theme.objects.all(), method="filter_facet"
     )
-    kind = django_filters.MultipleChoiceFilter(
-        label=_("单位类别"), choices=Agency.Kind.choices, method="filter_via_agency"
-    )
+    kind = django_filters.MultipleChoiceFilter(label=_("单位类别"), choices=Agency.Kind.choices, method="filter_facet")
     level = django_filters.MultipleChoiceFilter(
-        label=_("单位层级"), choices=Agency.Level.choices, method="filter_via_agency"
+        label=_("单位层级"), choices=Agency.Level.choices, method="filter_facet"
     )
     region = django_filters.ModelMultipleChoiceFilter(
-        label=_("市县"), to_field_name="slug", queryset=Region.objects.all(), method="filter_via_agency"
+        label=_("市县"), to_field_name="slug", queryset=Region.objects.all(), method="filter_facet"
     )
     agency = django_filters.ModelMultipleChoiceFilter(
-        label=_("申报单位"), to_field_name="slug", queryset=Agency.objects.all(), method="filter_via_agency"
+        label=_("申报单位"), to_field_name="slug", queryset=Agency.objects.all(), method="filter_facet"
     )
     has_baseline = django_filters.ChoiceFilter(
-        label=_("前后对比"), choices=HAS_BASELINE_CHOICES, method="filter_has_baseline", empty_label=_("不限")
+        label=_("前后对比"), choices=HAS_BASELINE_CHOICES, method="filter_facet", empty_label=_("不限")
     )
-    sort = django_filters.ChoiceFilter(
-        label=_("排序"), choices=SORT_CHOICES, method="keep", empty_label=None
-    )
+    sort = django_filters.ChoiceFilter(label=_("排序"), choices=SORT_CHOICES, method="keep", empty_label=None)
 
     class Meta:
         model = Case
         fields: list[str] = []
 
-    # Which CaseAgency lookup each agency-side facet filters on.
-    AGENCY_LOOKUPS = {"kind": "agency__kind__in", "level": "agency__level__in",
-                      "region": "agency__region__in", "agency": "agency__in"}
-
     @property
     def search_query(self) -> SearchQuery:
         return SearchQuery.parse(self.form.cleaned_data.get("q") if self.is_valid() else None)
 
+    def active_facets(self) -> set[str]:
+        return {name for name in FACETS if self.form.cleaned_data.get(name)}
+
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.search(SearchQuery.parse(value))
 
-    def filter_batch(self, queryset, name, value):
-        return queryset.filter(notice__in=value) if value else queryset
-
-    def filter_theme(self, queryset, name, value):
+    def filter_facet(self, queryset, name, value):
+        """OR within a facet: cases having any of the chosen values."""
         if not value:
             return queryset
-        return queryset.filter(pk__in=Case.themes.through.objects.filter(theme__in=value).values("case_id"))
-
-    def filter_via_agency(self, queryset, name, value):
-        if not value:
-            return queryset
-        links = CaseAgency.objects.filter(**{self.AGENCY_LOOKUPS[name]: value})
-        return queryset.filter(pk__in=links.values("case_id"))
-
-    def filter_has_baseline(self, queryset, name, value):
-        return queryset.filter(cases_with_baseline()) if value else queryset
+        values = value if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
+        keys = [facet_key(name, v) for v in values]
+        return queryset.filter(pk__in=CaseFacet.objects.filter(key__in=keys).values("case_id"))
 
     def keep(self, queryset, name, value):
         return queryset  # ordering is applied last, in filter_queryset
 
-    def queryset_without(self, excluded: str) -> QuerySet:
+    def queryset_without(self, excluded: str | None) -> QuerySet:
         """All cases that the active filters except ``excluded`` give (for facet counts).
 
         Reuses the values already cleaned, so no choice is validated twice.
@@ -143,7 +139,7 @@ class ResponsibilityFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         cases = (
             Case.objects.filter(responsibilities__isnull=False).distinct()
-            .select_related("notice").order_by("-notice__batch", "number")
+            .select_related("notice").order_by("-batch", "number")
         )
         self.filters["case"].extra["choices"] = [
             (case.code, f"{case.notice.batch_label}案例{case.number} {case.title}") for case in cases
@@ -151,4 +147,4 @@ class ResponsibilityFilter(django_filters.FilterSet):
 
     def filter_case(self, queryset, name, value):
         batch, _, number = value.partition("-")
-        return queryset.filter(case__notice__batch=int(batch), case__number=int(number))
+        return queryset.filter(case__batch=int(batch), case__number=int(number))

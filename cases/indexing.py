@@ -1,4 +1,4 @@
-"""Keep the search index in step with the catalog.
+"""Keep the derived data in step with the catalog: the search index and facet values.
 
 Saves of a case or any of its parts schedule the case for reindexing when the
 transaction commits, once per case however many parts were saved (an admin
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Prefetch
 
-from .models import Agency, Case, CaseAgency, CaseSearch
+from .models import Agency, Case, CaseAgency, CaseFacet, CaseSearch, CatalogVersion
 from .search import index_tokens
 
 PENDING_ATTR = "_cases_pending_reindex"
@@ -28,6 +28,32 @@ def build_document(case_id: int, *, title: str, subtitle: str, headings: list[st
         intro=index_tokens(intro),
         body=index_tokens(*bodies),
     )
+
+
+def facet_keys(*, batch: int, agencies: Iterable[Agency], theme_slugs: Iterable[str],
+               has_baseline: bool) -> set[str]:
+    """The facet values of one case, as CaseFacet keys; regions come from ``agency.region`` (select it)."""
+    keys = {f"batch:{batch}"} | {f"theme:{slug}" for slug in theme_slugs}
+    for agency in agencies:
+        keys |= {f"kind:{agency.kind}", f"level:{agency.level}", f"agency:{agency.slug}"}
+        if agency.region_id:
+            keys.add(f"region:{agency.region.slug}")
+    if has_baseline:
+        keys.add("baseline:1")
+    return keys
+
+
+def case_facets(cases: Iterable[Case]) -> list[CaseFacet]:
+    rows = []
+    for case in cases:
+        keys = facet_keys(
+            batch=case.batch,
+            agencies=[link.agency for link in case.case_agencies.all()],
+            theme_slugs=[t.slug for t in case.themes.all()],
+            has_baseline=any(m.baseline_value is not None for m in case.metrics.all()),
+        )
+        rows += [CaseFacet(case_id=case.pk, key=key) for key in sorted(keys)]
+    return rows
 
 
 def case_documents(cases: Iterable[Case]) -> list[CaseSearch]:
@@ -46,12 +72,16 @@ def case_documents(cases: Iterable[Case]) -> list[CaseSearch]:
 
 
 def reindex_cases(case_ids: Iterable[int] | None = None, *, chunk: int = 500) -> int:
-    """Rebuild the index rows of these cases (all cases when None). Returns how many were written."""
+    """Rebuild the search and facet rows of these cases (all cases when None). Returns how many were written."""
     cases = Case.objects.order_by("pk")
+    derived = [CaseSearch.objects.all(), CaseFacet.objects.all()]
     if case_ids is not None:
-        cases = cases.filter(pk__in=list(case_ids))
+        ids = list(case_ids)
+        cases = cases.filter(pk__in=ids)
+        derived = [rows.filter(case_id__in=ids) for rows in derived]
     cases = cases.prefetch_related(
-        Prefetch("case_agencies", queryset=CaseAgency.objects.select_related("agency").order_by("position")),
+        Prefetch("case_agencies",
+                 queryset=CaseAgency.objects.select_related("agency__region").order_by("position")),
         "case_agencies__agency__aliases",
         "sections",
         "metrics",
@@ -59,18 +89,22 @@ def reindex_cases(case_ids: Iterable[int] | None = None, *, chunk: int = 500) ->
     )
     written = 0
     with transaction.atomic():
-        if case_ids is None:
-            CaseSearch.objects.all().delete()
-        else:
-            CaseSearch.objects.filter(case_id__in=list(case_ids)).delete()
+        for rows in derived:
+            rows.delete()
         batch: list[Case] = []
         for case in cases.iterator(chunk_size=chunk):
             batch.append(case)
             if len(batch) == chunk:
-                written += len(CaseSearch.objects.bulk_create(case_documents(batch)))
+                written += _write(batch)
                 batch = []
-        written += len(CaseSearch.objects.bulk_create(case_documents(batch)))
+        written += _write(batch)
+        CatalogVersion.bump()
     return written
+
+
+def _write(cases: list[Case]) -> int:
+    CaseFacet.objects.bulk_create(case_facets(cases))
+    return len(CaseSearch.objects.bulk_create(case_documents(cases)))
 
 
 def _flush_pending() -> None:

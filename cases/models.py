@@ -94,6 +94,15 @@ class Notice(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Cases carry a copy of the batch number for sorting; keep it in step.
+        stale = Case.objects.filter(notice=self).exclude(batch=self.batch)
+        if stale.update(batch=self.batch):
+            from .indexing import schedule_reindex
+
+            schedule_reindex(Case.objects.filter(notice=self).values_list("pk", flat=True))
+
     def get_absolute_url(self) -> str:
         return reverse("cases:notice-detail", kwargs={"batch": self.batch})
 
@@ -238,6 +247,9 @@ class Case(models.Model):
         Notice, on_delete=models.PROTECT, related_name="cases", verbose_name=_("通知（批次）")
     )
     number = models.PositiveSmallIntegerField(_("案例序号"), help_text=_("在本批次中的序号。"))
+    batch = models.PositiveSmallIntegerField(
+        _("批次号"), editable=False, help_text=_("所属通知的批次号的副本，用于排序；保存时自动同步。")
+    )
     label = models.CharField(
         _("案例编号行"), max_length=60, help_text=_("标题上方所印的编号行，如“优化营商环境示范案例1”。")
     )
@@ -266,25 +278,33 @@ class Case(models.Model):
     class Meta:
         verbose_name = _("示范案例")
         verbose_name_plural = _("示范案例")
-        ordering = ["-notice__batch", "number"]
+        ordering = ["-batch", "number"]
         constraints = [
             models.UniqueConstraint(fields=["notice", "number"], name="case_number_unique_in_batch"),
             models.CheckConstraint(condition=Q(number__gte=1), name="case_number_positive"),
+        ]
+        indexes = [
+            models.Index(models.F("batch").desc(), "number", name="case_newest_first"),
+            models.Index(fields=["batch", "number"], name="case_in_number_order"),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
+    def save(self, *args, **kwargs):
+        self.batch = self.notice.batch
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
-        return reverse("cases:case-detail", kwargs={"batch": self.notice.batch, "number": self.number})
+        return reverse("cases:case-detail", kwargs={"batch": self.batch, "number": self.number})
 
     def get_api_url(self) -> str:
-        return reverse("cases:api-case-detail", kwargs={"batch": self.notice.batch, "number": self.number})
+        return reverse("cases:api-case-detail", kwargs={"batch": self.batch, "number": self.number})
 
     @property
     def code(self) -> str:
         """A short citation, e.g. 4-1 for the first case of the fourth batch."""
-        return f"{self.notice.batch}-{self.number}"
+        return f"{self.batch}-{self.number}"
 
     @property
     def full_title(self) -> str:
@@ -560,3 +580,48 @@ class CaseSearch(models.Model):
 
     def __str__(self) -> str:
         return f"检索索引：{self.case_id}"
+
+
+class CaseFacet(models.Model):
+    """One facet value of a case (theme:getting-credit, kind:court, batch:4 …), for filtering and counting.
+
+    Derived data, rebuilt with the search index. One row per case and value,
+    so counting cases per value needs neither joins nor DISTINCT.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="facet_values", verbose_name=_("案例"))
+    key = models.CharField(_("分面取值"), max_length=120)
+
+    class Meta:
+        verbose_name = _("分面取值")
+        verbose_name_plural = _("分面取值")
+        ordering = ["case", "key"]
+        constraints = [models.UniqueConstraint(fields=["case", "key"], name="case_facet_unique")]
+        indexes = [models.Index(fields=["key", "case"], name="case_facet_key")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.key}"
+
+
+class CatalogVersion(models.Model):
+    """Changes whenever the catalog's derived data is rebuilt; cached facet counts are keyed by it."""
+
+    token = models.CharField(_("版本标识"), max_length=32)
+
+    class Meta:
+        verbose_name = _("目录版本")
+        verbose_name_plural = _("目录版本")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.token
+
+    @classmethod
+    def current(cls) -> str:
+        return cls.objects.filter(pk=1).values_list("token", flat=True).first() or "none"
+
+    @classmethod
+    def bump(cls) -> None:
+        import uuid
+
+        cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})

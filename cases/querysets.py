@@ -71,12 +71,12 @@ class CaseQuerySet(models.QuerySet):
         shared = models.Q(pk__in=CaseAgency.objects.filter(agency_id__in=agency_ids).values("case_id")) | models.Q(
             pk__in=case.themes.through.objects.filter(theme_id__in=theme_ids).values("case_id")
         )
-        return self.filter(shared).exclude(pk=case.pk).select_related("notice").order_by("-notice__batch", "number")[
+        return self.filter(shared).exclude(pk=case.pk).select_related("notice").order_by("-batch", "number")[
             :limit
         ]
 
     def in_batch_order(self):
-        return self.order_by("-notice__batch", "number")
+        return self.order_by("-batch", "number")
 
     def search(self, query):
         """Cases where every term of ``query`` (a cases.search.SearchQuery) stands verbatim, with ``relevance``."""
@@ -97,7 +97,7 @@ class CaseQuerySet(models.QuerySet):
 class ResponsibilityQuerySet(models.QuerySet):
     def for_table(self):
         return self.select_related("case__notice", "agency").order_by(
-            "-case__notice__batch", "case__number", "position"
+            "-case__batch", "case__number", "position"
         )
 
 
@@ -122,7 +122,7 @@ class AgencyQuerySet(models.QuerySet):
     def for_detail(self):
         from .models import Case
 
-        cases = Case.objects.select_related("notice").order_by("-notice__batch", "number")
+        cases = Case.objects.select_related("notice").order_by("-batch", "number")
         return self.select_related("region").prefetch_related(
             "aliases",
             Prefetch("case_agencies__case", queryset=cases),

@@ -7,12 +7,13 @@ punctuation included, so a term is found only where it stands verbatim.
 
 Tokens: the text is NFKC-normalised and case-folded; each run of non-space
 characters becomes its overlapping bigrams plus a unigram for the run's last
-character. Each character is written as four base-36 digits behind an "x", so that
-neither FTS5's tokenizer nor PostgreSQL's parser (whatever the database's
-locale) splits or alters a token, and no query text can be read as an FTS
-operator. Four base-36 digits a character keep tokens short and fixed-width. A term of two or more characters is searched as the phrase of its
-bigrams (exact substring); a one-character term as a prefix, which matches
-both the bigrams it starts and the unigram that ends a run.
+character. Each character is written as four base-36 digits (fixed width,
+short) behind an "x", so that neither FTS5's tokenizer nor PostgreSQL's
+parser (whatever the database's locale) splits or alters a token, and no
+query text can be read as an FTS operator. A term of two or more characters
+is searched as the phrase of its bigrams (exact substring); a one-character
+term as a prefix, which matches both the bigrams it starts and the unigram
+that ends a run.
 
 Ranking is the same on both databases: every match scores 1, plus 8 when all
 terms stand in the title, 4 in the headings (measure and outcome lead

@@ -72,7 +72,7 @@ def build_seed(source_dir: Path, curation_name: str = "curation.json") -> list[d
 
     for case in parsed.cases:
         case_pk = case.number
-        add("case", case_pk, notice=1, number=case.number, label=case.label, title=case.title,
+        add("case", case_pk, notice=1, number=case.number, batch=parsed.batch, label=case.label, title=case.title,
             subtitle=case.subtitle, subtitle_separator=case.subtitle_separator, intro=case.intro,
             measures_heading=case.measures_heading, outcomes_heading=case.outcomes_heading,
             themes=[theme_pk[name] for name in curation["case_themes"][str(case.number)]],

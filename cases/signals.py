@@ -1,10 +1,11 @@
 """Reindex a case when it or one of its parts changes."""
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from .indexing import cases_of_agency, schedule_reindex
-from .models import Agency, AgencyAlias, Case, CaseAgency, Measure, Metric, Outcome, Section, Theme
+from .models import Agency, AgencyAlias, Case, CaseAgency, CatalogVersion, Measure, Metric, Outcome, Section, Theme
 
 # Measure and Outcome are proxies of Section; saving one sends its own signals.
 PART_MODELS = (Section, Measure, Outcome, Metric, CaseAgency)
@@ -22,6 +23,12 @@ def part_changed(sender, instance, **kwargs):
 for model in PART_MODELS:
     post_save.connect(part_changed, sender=model, dispatch_uid=f"reindex-{model.__name__}-save")
     post_delete.connect(part_changed, sender=model, dispatch_uid=f"reindex-{model.__name__}-delete")
+
+
+@receiver(post_delete, sender=Case)
+def case_deleted(sender, instance: Case, **kwargs):
+    # Its index and facet rows go with it (cascade); cached counts must not outlive them.
+    transaction.on_commit(CatalogVersion.bump)
 
 
 @receiver(post_save, sender=Agency)

@@ -14,12 +14,14 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from .indexing import build_document
+from .indexing import build_document, facet_keys
 from .models import (
     Agency,
     Case,
     CaseAgency,
+    CaseFacet,
     CaseSearch,
+    CatalogVersion,
     Metric,
     Notice,
     Region,
@@ -54,7 +56,7 @@ class Corpus:
     @classmethod
     def from_database(cls) -> Corpus:
         corpus = cls()
-        real = Case.objects.filter(notice__batch__lt=FIRST_SYNTHETIC_BATCH).prefetch_related("sections", "metrics")
+        real = Case.objects.filter(batch__lt=FIRST_SYNTHETIC_BATCH).prefetch_related("sections", "metrics")
         for case in real:
             corpus.titles.append(case.title)
             if case.subtitle:
@@ -120,6 +122,7 @@ def generate_cases(count: int, *, seed: int = 2023, per_batch: int = 25, chunk: 
         created += size
         if progress:
             progress(created)
+    CatalogVersion.bump()
     return created
 
 
@@ -130,7 +133,8 @@ def _generate_chunk(rng, corpus, agencies, themes, size, next_batch, per_batch) 
         notices.append(Notice(
             batch=batch, title=f"{SYNTHETIC_MARK}关于推广第{batch}批优化营商环境示范案例的通知",
             issuer="合成数据生成器", issued_on=date(2024, 1, 1) + timedelta(days=batch % 700),
-            recipients="各市、县、自治县党委和人民政府:", body=f"{SYNTHETIC_MARK}本批案例由真实案例的句子重组而成，仅用于性能测试。",
+            recipients="各市、县、自治县党委和人民政府:",
+            body=f"{SYNTHETIC_MARK}本批案例由真实案例的句子重组而成，仅用于性能测试。",
             publicity=Notice.Publicity.PUBLIC, title_in_source=False,
         ))
     Notice.objects.bulk_create(notices)
@@ -140,7 +144,8 @@ def _generate_chunk(rng, corpus, agencies, themes, size, next_batch, per_batch) 
         notice = notices[index // per_batch]
         plan = _plan_case(rng, corpus, agencies, themes)
         plans.append(plan)
-        cases.append(Case(notice=notice, number=index % per_batch + 1, label=f"优化营商环境示范案例{index % per_batch + 1}",
+        number = index % per_batch + 1
+        cases.append(Case(notice=notice, number=number, batch=notice.batch, label=f"优化营商环境示范案例{number}",
                           title=plan["title"], subtitle=plan["subtitle"], intro=plan["intro"],
                           measures_heading="一、主要做法", outcomes_heading="二、亮点及成效",
                           created_at=now, updated_at=now))
@@ -162,7 +167,7 @@ def _generate_chunk(rng, corpus, agencies, themes, size, next_batch, per_batch) 
     by_case: dict[int, list[Section]] = {}
     for section in sections:
         by_case.setdefault(section.case_id, []).append(section)
-    metrics, docs = [], []
+    metrics, docs, facets = [], [], []
     for case, plan in zip(cases, plans, strict=True):
         case_sections = by_case[case.pk]
         for position, (section_index, real) in enumerate(plan["metrics"], start=1):
@@ -178,8 +183,12 @@ def _generate_chunk(rng, corpus, agencies, themes, size, next_batch, per_batch) 
         docs.append(build_document(case.pk, title=case.title, subtitle=case.subtitle, headings=headings,
                                    intro=case.intro, bodies=[s.label + s.body for s in case_sections]
                                    + [m.printed for _, m in plan["metrics"]]))
+        keys = facet_keys(batch=case.batch, agencies=plan["agencies"], theme_slugs=[t.slug for t in plan["themes"]],
+                          has_baseline=any(m.baseline_value is not None for _, m in plan["metrics"]))
+        facets += [CaseFacet(case=case, key=key) for key in sorted(keys)]
     Metric.objects.bulk_create(metrics)
     CaseSearch.objects.bulk_create(docs)
+    CaseFacet.objects.bulk_create(facets)
     return next_batch + len(notices)
 
 

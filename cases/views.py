@@ -25,7 +25,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def case_detail(request: HttpRequest, batch: int, number: int) -> HttpResponse:
-    case = get_object_or_404(Case.objects.for_detail(), notice__batch=batch, number=number)
+    case = get_object_or_404(Case.objects.for_detail(), batch=batch, number=number)
     sections = list(case.sections.all())
     context = {
         "case": case,

@@ -2,11 +2,20 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 
 from cases.models import Case, Notice
 
 SOURCE_TEXT_PATH: Path = settings.NOTICE_SOURCE_DIR / "notice-batch-4.txt"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Cached facet counts must not leak from one test's database into another's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -132,10 +132,12 @@ def test_pages_are_in_simplified_chinese(client, seed):
     assert '<html lang="zh-Hans">' in client.get("/").content.decode()
 
 
-# Query ceilings per page. The case list spends 5 queries on results and
-# 11 on facets (7 counts, 4 label look-ups); a search adds one for snippets.
+# Query ceilings per page, with a cold cache. The case list spends 5 queries
+# on results, 1 on the catalog version, 2 on catalog totals (cached), 4 on
+# facet labels, and 2 for each group of facets that share a set of cases
+# (none without filters); a search adds one for snippets.
 QUERY_CEILINGS = {
-    "/": 6, "/cases/": 16, "/cases/?q=注销&theme=business-exit&kind=provincial_department": 17,
+    "/": 6, "/cases/": 12, "/cases/?q=注销&theme=business-exit&kind=provincial_department": 19,
     "/cases/4/1/": 11, "/agencies/": 1, "/agencies/hainan-market-regulation/": 6,
     "/responsibilities/": 3, "/notices/4/": 4,
 }
@@ -148,7 +150,8 @@ def test_query_count_does_not_grow_with_cases_or_items(client, seed, url):
     grow_catalog()
     Case.objects.filter(notice__batch=4, number=1).first().themes.add(*Theme.objects.all())
     after = count_queries(client, url)
-    assert after == before, f"{url}: {before} queries before, {after} after growing the catalog"
+    # After growth the catalog totals may come from the cache: never more queries.
+    assert after <= before, f"{url}: {before} queries before, {after} after growing the catalog"
 
 
 def test_list_pages_still_count_their_rows_after_growth(client, seed):

@@ -43,9 +43,10 @@ class Command(BaseCommand):
         client = Client(HTTP_HOST="127.0.0.1")
         case_urls = [c.get_absolute_url() for c in Case.objects.select_related("notice").order_by("?")[:200]]
         rng = random.Random(7)
+        version = connection.Database.sqlite_version if connection.vendor == "sqlite" else connection.pg_version
         results = {
             "cases": Case.objects.count(),
-            "database": f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else connection.pg_version}",
+            "database": f"{connection.vendor} {version}",
             "python": platform.python_version(),
             "machine": f"{platform.machine()}, {_cpu_name()}, {_cpus()} CPUs",
             "scenarios": [],
@@ -55,8 +56,13 @@ class Command(BaseCommand):
                 pick = (lambda: rng.choice(case_urls)) if url is None else (lambda u=url: u)
                 for _ in range(3):
                     client.get(pick())
-                executed = []
-                with connection.execute_wrapper(lambda execute, *a: executed.append(1) or execute(*a)):
+                executed: list[int] = []
+
+                def count(execute, *args, executed=executed):
+                    executed.append(1)
+                    return execute(*args)
+
+                with connection.execute_wrapper(count):
                     response = client.get(pick())
                 assert response.status_code == 200, (key, response.status_code)
                 timings = []

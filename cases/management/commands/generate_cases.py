@@ -28,4 +28,5 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(f"已生成 {created} 个合成案例，用时 {time.perf_counter() - started:.1f} 秒。"))
+        elapsed = time.perf_counter() - started
+        self.stdout.write(self.style.SUCCESS(f"已生成 {created} 个合成案例，用时 {elapsed:.1f} 秒。"))

@@ -2,7 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from cases.indexing import reindex_cases
-from cases.models import Case, CaseSearch, Notice
+from cases.models import Case, CaseSearch, CatalogVersion, Notice
 
 
 class Command(BaseCommand):
@@ -11,7 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if Notice.objects.exists():
             self.stdout.write("数据库中已有案例数据，未重复载入（如需覆盖，请运行 manage.py loaddata seed）。")
-            if CaseSearch.objects.count() != Case.objects.count():
+            if CaseSearch.objects.count() != Case.objects.count() or not CatalogVersion.objects.exists():
                 written = reindex_cases()
                 self.stdout.write(f"检索索引不完整，已为 {written} 个案例重建。")
             return

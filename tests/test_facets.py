@@ -1,0 +1,101 @@
+"""Facet counts equal what a brute-force count over the models gives, on every code path."""
+
+import pytest
+from django.http import QueryDict
+
+from cases.facets import build_facets
+from cases.filters import bound_case_filter
+from cases.models import Case, Theme
+from tests.test_search import oracle
+
+pytestmark = pytest.mark.django_db
+
+
+def values_of(case: Case) -> dict[str, set[str]]:
+    agencies = [link.agency for link in case.case_agencies.all()]
+    return {
+        "batch": {str(case.batch)},
+        "theme": {t.slug for t in case.themes.all()},
+        "kind": {a.kind for a in agencies},
+        "level": {a.level for a in agencies},
+        "region": {a.region.slug for a in agencies if a.region_id},
+        "agency": {a.slug for a in agencies},
+        "has_baseline": {"1"} if any(m.baseline_value is not None for m in case.metrics.all()) else set(),
+    }
+
+
+def expected_counts(params: dict) -> dict[str, dict[str, int]]:
+    cases = Case.objects.prefetch_related("themes", "metrics", "case_agencies__agency__region")
+    hits = set(oracle(params["q"])) if params.get("q") else None
+    facts = {case.number: values_of(case) for case in cases if hits is None or case.number in hits}
+    chosen = {name: set(v if isinstance(v, list) else [v]) for name, v in params.items() if name != "q"}
+    result = {}
+    for facet in ("theme", "batch", "kind", "level", "region", "agency", "has_baseline"):
+        counts: dict[str, int] = {}
+        for values in facts.values():
+            if all(values[name] & wanted for name, wanted in chosen.items() if name != facet):
+                for value in values[facet]:
+                    counts[value] = counts.get(value, 0) + 1
+        result[facet] = counts
+    return result
+
+
+def shown_counts(params: dict) -> dict[str, dict[str, int]]:
+    data = QueryDict(mutable=True)
+    for name, value in params.items():
+        data.setlist(name, value if isinstance(value, list) else [value])
+    case_filter, invalid = bound_case_filter(data)
+    assert invalid == []
+    shown = {}
+    for facet in build_facets(case_filter):
+        shown[facet.name] = {o.value: o.count for o in facet.options if o.count}
+        shown[f"{facet.name}:hidden"] = facet.hidden
+    return shown
+
+
+def assert_counts(params: dict) -> None:
+    shown, expected = shown_counts(params), expected_counts(params)
+    for facet, counts in expected.items():
+        if shown[f"{facet}:hidden"]:
+            # A capped facet shows the largest options, each with its exact count.
+            assert all(counts[value] == n for value, n in shown[facet].items()), facet
+            assert min(shown[facet].values()) >= max(n for v, n in counts.items() if v not in shown[facet])
+            assert len(shown[facet]) + shown[f"{facet}:hidden"] == len(counts), facet
+        else:
+            assert shown[facet] == counts, facet
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": "数据"},  # most of the catalog: counted through the complement
+        {"q": "注销"},  # a small part of it
+        {"theme": "getting-credit"},
+        {"theme": ["getting-credit", "government-services"]},
+        {"kind": ["provincial_department", "court"], "q": "服务"},
+        {"region": "haikou", "level": "city"},
+        {"has_baseline": "1", "theme": "government-services"},
+        {"q": "医注"},
+    ],
+    ids=repr,
+)
+def test_facet_counts_match_a_brute_force_count(seed, params):
+    assert_counts(params)
+
+
+def test_a_broad_search_really_takes_the_complement_path(seed):
+    assert len(oracle("数据")) > Case.objects.count() / 2
+
+
+def test_counts_follow_an_editors_change(seed, django_capture_on_commit_callbacks):
+    before = shown_counts({})["theme"].get("rule-of-law")
+    case = Case.objects.get(number=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        case.themes.add(Theme.objects.get(slug="rule-of-law"))
+    assert shown_counts({})["theme"]["rule-of-law"] == before + 1
+
+
+def test_a_selected_option_stays_visible_with_zero_cases(seed):
+    facets = {f.name: f for f in build_facets(bound_case_filter(QueryDict("region=sansha"))[0])}
+    assert [(o.label, o.count, o.selected) for o in facets["region"].options if o.selected] == [("三沙市", 0, True)]
