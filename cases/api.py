@@ -2,13 +2,12 @@
 
 from decimal import Decimal
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from .filters import CaseFilter, bound_case_filter
-from .listing import page_number
+from .listing import page_number, paginate_cases
 from .models import Case, Metric, Section
 
 API_PAGE_SIZE = 50
@@ -108,11 +107,11 @@ def case_document(case: Case, request: HttpRequest) -> dict:
 
 @require_GET
 def api_case_list(request: HttpRequest) -> JsonResponse:
-    case_filter, invalid = bound_case_filter(request.GET, Case.objects.for_list())
+    case_filter, invalid = bound_case_filter(request.GET)
     if invalid:
         errors = CaseFilter(request.GET).errors.get_json_data()
         return json_response({"detail": "查询参数无效。", "errors": errors}, status=400)
-    page = Paginator(case_filter.qs, API_PAGE_SIZE).get_page(page_number(request.GET))
+    page = paginate_cases(case_filter, API_PAGE_SIZE, page_number(request.GET))
 
     def link(number: int) -> str:
         query = request.GET.copy()

@@ -70,14 +70,14 @@ def catalog_counts() -> Counter:
     return counts
 
 
-def _value_counts(cases: QuerySet | None, totals: Counter, prefixes: list[str]) -> Counter:
-    """Cases per facet value (only keys under ``prefixes``) among ``cases``; None means all cases."""
-    if cases is None:
+def _value_counts(ids: QuerySet | None, totals: Counter, prefixes: list[str], size: int | None = None) -> Counter:
+    """Cases per facet value (keys under ``prefixes``) among the cases ``ids`` gives; None means all cases."""
+    if ids is None:
         return totals
-    ids = cases.values("pk")
-    size = Case.objects.filter(pk__in=ids).count()
+    size = ids.count() if size is None else size
     if size > totals[TOTAL] / 2:
-        outside = Case.objects.exclude(pk__in=ids).values("pk")
+        everything = CaseFacet.objects.filter(**CaseFacet.prefix_range("batch"))
+        outside = everything.exclude(case_id__in=ids).values("case_id")
         counts = totals.copy()
         counts.subtract(_grouped(CaseFacet.objects.filter(case_id__in=outside), prefixes))
         return counts
@@ -86,7 +86,7 @@ def _value_counts(cases: QuerySet | None, totals: Counter, prefixes: list[str]) 
 
 def _grouped(rows: QuerySet, prefixes: list[str]) -> Counter:
     if len(prefixes) == 1:
-        rows = rows.filter(key__startswith=f"{prefixes[0]}:")
+        rows = rows.filter(**CaseFacet.prefix_range(prefixes[0]))
     return Counter(dict(rows.values_list("key").annotate(n=Count("*")).order_by()))
 
 
@@ -122,17 +122,16 @@ def _facet(case_filter: CaseFilter, name: str, counts: Counter) -> Facet:
     return facet
 
 
-def build_facets(case_filter: CaseFilter) -> list[Facet]:
+def build_facets(case_filter: CaseFilter, result_count: int) -> list[Facet]:
+    """The facets of the list; ``result_count`` is how many cases all active filters give."""
     totals = catalog_counts()
     active = case_filter.active_facets()
-    filtered = active or case_filter.search_query
-    shared = _value_counts(case_filter.queryset_without(None) if filtered else None, totals,
-                           [FACET_PREFIX.get(n, n) for n in FACETS if n not in active])
+    shared = _value_counts(case_filter.case_ids(), totals,
+                           [FACET_PREFIX.get(n, n) for n in FACETS if n not in active], size=result_count)
     facets = []
     for name in FACETS:
         if name in active:
-            others = case_filter.queryset_without(name) if (active - {name} or case_filter.search_query) else None
-            counts = _value_counts(others, totals, [FACET_PREFIX.get(name, name)])
+            counts = _value_counts(case_filter.case_ids(excluded=name), totals, [FACET_PREFIX.get(name, name)])
         else:
             counts = shared
         facets.append(_facet(case_filter, name, counts))

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, Case, CaseFacet, Notice, Region, Responsibility, Theme
-from .search import SearchQuery
+from .search import SearchQuery, relevance, search_ids
 
 SORT_CHOICES = [
     ("relevance", _("相关度")),
@@ -73,37 +73,57 @@ class CaseFilter(django_filters.FilterSet):
     def active_facets(self) -> set[str]:
         return {name for name in FACETS if self.form.cleaned_data.get(name)}
 
-    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.search(SearchQuery.parse(value))
-
-    def filter_facet(self, queryset, name, value):
-        """OR within a facet: cases having any of the chosen values."""
-        if not value:
-            return queryset
-        values = value if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
-        keys = [facet_key(name, v) for v in values]
-        return queryset.filter(pk__in=CaseFacet.objects.filter(key__in=keys).values("case_id"))
-
-    def keep(self, queryset, name, value):
-        return queryset  # ordering is applied last, in filter_queryset
-
-    def queryset_without(self, excluded: str | None) -> QuerySet:
-        """All cases that the active filters except ``excluded`` give (for facet counts).
-
-        Reuses the values already cleaned, so no choice is validated twice.
-        """
-        queryset = Case.objects.all()
-        for name, value in self.form.cleaned_data.items():
-            if name not in (excluded, "sort"):
-                queryset = self.filters[name].filter(queryset, value)
+    # Filters are not applied one by one: filter_queryset reads the cleaned
+    # values and builds the set of matching ids from CaseFacet and the search
+    # index alone, touching the case table only for the page shown.
+    def filter_search(self, queryset, name, value):
         return queryset
 
+    def filter_facet(self, queryset, name, value):
+        return queryset
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    def facet_keys(self, name: str) -> list[str]:
+        value = self.form.cleaned_data.get(name)
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
+        return [facet_key(name, v) for v in values]
+
+    def case_ids(self, excluded: str | None = None) -> QuerySet | None:
+        """Ids of the cases that the active filters, except ``excluded``, give; None when none applies.
+
+        OR within a facet (any chosen value), AND across facets and the search.
+        """
+        ids = None
+        for name in FACETS:
+            keys = self.facet_keys(name) if name != excluded else []
+            if keys:
+                rows = CaseFacet.objects.filter(key__in=keys)
+                ids = rows if ids is None else rows.filter(case_id__in=ids.values("case_id"))
+        query = self.search_query
+        if query:
+            # Every case has exactly one batch value: those rows are the set of all cases.
+            universe = CaseFacet.objects.filter(**CaseFacet.prefix_range("batch")) if ids is None else ids
+            ids = universe.filter(case_id__in=search_ids(self.queryset.db, query))
+        return None if ids is None else ids.values("case_id").distinct()
+
+    def count(self) -> int:
+        ids = self.case_ids()
+        return Case.objects.count() if ids is None else ids.count()
+
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        queryset = super().filter_queryset(queryset)
+        ids = self.case_ids()
+        if ids is not None:
+            queryset = queryset.filter(pk__in=ids)
+        query = self.search_query
+        if query:
+            queryset = queryset.annotate(relevance=relevance(queryset.db, query))
         sort = self.form.cleaned_data.get("sort") or ""
-        searching = "relevance" in queryset.query.annotations
-        if sort not in SORT_ORDER or (sort == "relevance" and not searching):
-            sort = "relevance" if searching else "newest"
+        if sort not in SORT_ORDER or (sort == "relevance" and not query):
+            sort = "relevance" if query else "newest"
         return queryset.order_by(*SORT_ORDER[sort])
 
 

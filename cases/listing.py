@@ -40,6 +40,18 @@ class CaseListing:
         return [str(self.filter.filters[name].label) for name in self.invalid]
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count, which the filter computes from the index without the case table."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
 def page_number(data: QueryDict) -> int:
     try:
         return max(1, int(data.get("page", "1")))
@@ -47,16 +59,40 @@ def page_number(data: QueryDict) -> int:
         return 1
 
 
+def paginate_cases(case_filter: CaseFilter, per_page: int, number: int, *, with_sections: bool = False) -> Page:
+    """The page of cases asked for, in the filter's order.
+
+    The order is decided on ids alone (the case table's (batch, number) index
+    covers it), then only the cases of this page are loaded, with ``relevance``
+    when searching.
+    """
+    searching = bool(case_filter.search_query)
+    ranked = case_filter.qs.values_list("pk", "relevance") if searching else case_filter.qs.values_list("pk")
+    page = CountedPaginator(ranked, per_page, count=case_filter.count()).get_page(number)
+    rows = list(page.object_list)
+    cases = Case.objects.for_list()
+    if with_sections:
+        cases = cases.with_sections()
+    loaded = cases.in_bulk([row[0] for row in rows])
+    page.object_list = []
+    for pk, *score in rows:
+        case = loaded[pk]
+        if searching:
+            case.relevance = score[0]
+        page.object_list.append(case)
+    return page
+
+
 def build_listing(data: QueryDict, path: str) -> CaseListing:
-    case_filter, invalid = bound_case_filter(data, Case.objects.for_list())
+    case_filter, invalid = bound_case_filter(data)
     query = case_filter.search_query
-    cases = case_filter.qs.with_sections() if query else case_filter.qs
-    page = Paginator(cases, PAGE_SIZE).get_page(page_number(data))
+    page = paginate_cases(case_filter, PAGE_SIZE, page_number(data), with_sections=bool(query))
+    paginator = page.paginator
     results = [
         Result(case, highlight(case.title, match_spans(case.title, query.terms)), case_snippet(case, query))
         for case in page.object_list
     ]
-    facets = build_facets(case_filter)
+    facets = build_facets(case_filter, paginator.count)
     return CaseListing(
         filter=case_filter, invalid=invalid, query=query, page=page, results=results, facets=facets,
         chips=build_chips(case_filter.data, facets, path), clear_url=clear_filters_url(case_filter.data, path),

@@ -602,6 +602,14 @@ class CaseFacet(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} {self.key}"
 
+    @staticmethod
+    def prefix_range(prefix: str) -> dict[str, str]:
+        """Lookups for the keys starting with ``prefix`` ("batch"), as a range the index serves.
+
+        (``key__startswith`` becomes LIKE, which SQLite's index cannot serve.)
+        """
+        return {"key__gte": f"{prefix}:", "key__lt": f"{prefix};"}
+
 
 class CatalogVersion(models.Model):
     """Changes whenever the catalog's derived data is rebuilt; cached facet counts are keyed by it."""

@@ -80,12 +80,11 @@ class CaseQuerySet(models.QuerySet):
 
     def search(self, query):
         """Cases where every term of ``query`` (a cases.search.SearchQuery) stands verbatim, with ``relevance``."""
-        from .search import search_filter_and_score
+        from .search import relevance, search_ids
 
         if not query:
             return self
-        matching, relevance = search_filter_and_score(self.db, query)
-        return self.filter(pk__in=matching).annotate(relevance=relevance)
+        return self.filter(pk__in=search_ids(self.db, query)).annotate(relevance=relevance(self.db, query))
 
     def with_sections(self):
         """Sections for search snippets: only for the page of results shown."""

@@ -115,13 +115,17 @@ def _matching_ids_sql(vendor: str, query: SearchQuery, column: str | None) -> tu
     raise NotImplementedError(f"全文检索不支持数据库 {vendor}。")
 
 
-def search_filter_and_score(alias: str, query: SearchQuery) -> tuple[RawSQL, RawSQL]:
-    """A subquery of matching case ids, and a relevance expression for the Case table."""
+def search_ids(alias: str, query: SearchQuery) -> RawSQL:
+    """A subquery of the ids of the cases in which every term stands."""
+    return RawSQL(*_matching_ids_sql(connections[alias].vendor, query, None))
+
+
+def relevance(alias: str, query: SearchQuery) -> RawSQL:
+    """The relevance of each row of the case table (see the module docstring)."""
     vendor = connections[alias].vendor
-    match_sql, match_params = _matching_ids_sql(vendor, query, None)
-    score_parts, score_params = ["1"], []
+    parts, params = ["1"], []
     for column, weight in TIER_COLUMNS:
-        sql, params = _matching_ids_sql(vendor, query, column)
-        score_parts.append(f'(CASE WHEN "cases_case"."id" IN ({sql}) THEN {weight} ELSE 0 END)')
-        score_params.extend(params)
-    return RawSQL(match_sql, match_params), RawSQL(" + ".join(score_parts), score_params)
+        sql, column_params = _matching_ids_sql(vendor, query, column)
+        parts.append(f'(CASE WHEN "cases_case"."id" IN ({sql}) THEN {weight} ELSE 0 END)')
+        params.extend(column_params)
+    return RawSQL(" + ".join(parts), params)
