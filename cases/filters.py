@@ -97,6 +97,12 @@ class CaseFilter(django_filters.FilterSet):
 
         OR within a facet (any chosen value), AND across facets and the search.
         """
+        cache = self.__dict__.setdefault("_case_ids", {})
+        if excluded not in cache:
+            cache[excluded] = self._build_case_ids(excluded)
+        return cache[excluded]
+
+    def _build_case_ids(self, excluded: str | None) -> QuerySet | None:
         ids = None
         for name in FACETS:
             keys = self.facet_keys(name) if name != excluded else []
@@ -111,8 +117,10 @@ class CaseFilter(django_filters.FilterSet):
         return None if ids is None else ids.values("case_id").distinct()
 
     def count(self) -> int:
-        ids = self.case_ids()
-        return Case.objects.count() if ids is None else ids.count()
+        if "_count" not in self.__dict__:
+            ids = self.case_ids()
+            self._count = Case.objects.count() if ids is None else ids.count()
+        return self._count
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         ids = self.case_ids()
