@@ -1,0 +1,101 @@
+"""What an official does in the browser: search, filter, read, by mouse, keyboard and phone."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import DESKTOP, PHONE, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def result_count(page) -> str:
+    return page.locator(".result-count").inner_text()
+
+
+def test_searching_for_a_term_and_opening_the_case(page):
+    page.goto(page.base + "/")
+    page.get_by_label("输入您遇到的问题或想了解的做法").fill("简易注销")
+    page.get_by_role("button", name="检索案例").click()
+    page.wait_for_url("**/cases/?q=*")
+    assert "找到 1 个包含“简易注销”的案例" in result_count(page)
+    assert page.locator(".result mark").first.inner_text() == "简易注销"
+    page.get_by_role("link", name="深化经营主体注销便利化改革").click()
+    page.wait_for_url("**/cases/4/3/")
+    assert page.locator("h1").inner_text().startswith("深化经营主体注销便利化改革")
+    assert "45天 → 7天" in page.locator(".metric-list").inner_text()
+
+
+def test_combining_two_filters_then_removing_one(page):
+    page.goto(page.base + "/cases/")
+    assert "共 8 个案例" in result_count(page)
+    # Checking a box submits the form at once (JavaScript enhancement).
+    with page.expect_navigation():
+        page.get_by_role("checkbox", name="政务服务").check()
+    assert "共 3 个案例" in result_count(page)
+    with page.expect_navigation():
+        page.get_by_role("checkbox", name="市级").check()
+    assert "共 2 个案例" in result_count(page)
+    assert page.locator(".chip").count() == 2
+    with page.expect_navigation():
+        page.get_by_role("link", name="移除条件：主题 政务服务").click()
+    assert "共 3 个案例" in result_count(page)
+    assert page.locator(".chip").count() == 1
+    assert "level=city" in page.url and "theme=" not in page.url
+
+
+def test_the_list_works_with_the_keyboard_alone(page):
+    page.goto(page.base + "/cases/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "跳到正文"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    # Tab on through the search box and the filters until the first result's link.
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        href = page.evaluate("document.activeElement.getAttribute('href') || ''")
+        if href.startswith("/cases/4/"):
+            break
+    else:
+        pytest.fail("no case link was reachable with Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "the focused link must show where focus is"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/cases/4/*/")
+    assert page.locator("h1").count() == 1
+
+
+def test_the_layout_fits_a_phone(browser, seeded_server):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+    page = context.new_page()
+    for path in ["/", "/cases/", "/cases/4/8/", "/responsibilities/"]:
+        page.goto(seeded_server.url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+    page.goto(seeded_server.url + "/cases/")
+    results_top = page.locator(".results").bounding_box()["y"]
+    facets_top = page.locator(".facets").bounding_box()["y"]
+    assert results_top < facets_top, "on a phone the results come before the filters"
+    context.close()
+
+
+A11Y_PAGES = ["/", "/cases/", "/cases/?q=注销", "/cases/4/8/", "/agencies/hainan-market-regulation/",
+              "/responsibilities/", "/notices/4/"]
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+@pytest.mark.parametrize("path", A11Y_PAGES)
+def test_pages_pass_an_automated_accessibility_check(page, path):
+    page.goto(page.base + path)
+    results = Axe().run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize(("name", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_screenshots_of_the_main_pages(browser, seeded_server, name, viewport):
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    for label, path in [("home", "/"), ("list", "/cases/?q=数据"), ("case", "/cases/4/8/")]:
+        page.goto(seeded_server.url + path)
+        assert screenshot(page, f"{label}-{name}").stat().st_size > 10_000
+    context.close()
