@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, Case, CaseFacet, Notice, Region, Responsibility, Theme
-from .search import SearchQuery, relevance, search_ids
+from .search import SearchMatch, SearchQuery
 
 SORT_CHOICES = [
     ("relevance", _("相关度")),
@@ -113,8 +113,13 @@ class CaseFilter(django_filters.FilterSet):
         if query:
             # Every case has exactly one batch value: those rows are the set of all cases.
             universe = CaseFacet.objects.filter(**CaseFacet.prefix_range("batch")) if ids is None else ids
-            ids = universe.filter(case_id__in=search_ids(self.queryset.db, query))
+            ids = universe.filter(case_id__in=self.search_match().ids())
         return None if ids is None else ids.values("case_id").distinct()
+
+    def search_match(self) -> SearchMatch:
+        if "_search_match" not in self.__dict__:
+            self._search_match = SearchMatch(self.queryset.db, self.search_query)
+        return self._search_match
 
     def count(self) -> int:
         if "_count" not in self.__dict__:
@@ -128,7 +133,7 @@ class CaseFilter(django_filters.FilterSet):
             queryset = queryset.filter(pk__in=ids)
         query = self.search_query
         if query:
-            queryset = queryset.annotate(relevance=relevance(queryset.db, query))
+            queryset = queryset.annotate(relevance=self.search_match().relevance())
         sort = self.form.cleaned_data.get("sort") or ""
         if sort not in SORT_ORDER or (sort == "relevance" and not query):
             sort = "relevance" if query else "newest"

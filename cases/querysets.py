@@ -80,11 +80,12 @@ class CaseQuerySet(models.QuerySet):
 
     def search(self, query):
         """Cases where every term of ``query`` (a cases.search.SearchQuery) stands verbatim, with ``relevance``."""
-        from .search import relevance, search_ids
+        from .search import SearchMatch
 
         if not query:
             return self
-        return self.filter(pk__in=search_ids(self.db, query)).annotate(relevance=relevance(self.db, query))
+        match = SearchMatch(self.db, query)
+        return self.filter(pk__in=match.ids()).annotate(relevance=match.relevance())
 
     def with_sections(self):
         """Sections for search snippets: only for the page of results shown."""

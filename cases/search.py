@@ -26,10 +26,11 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models.expressions import RawSQL
 
 MAX_QUERY_CHARS = 50
+MAX_GRAM = 4  # PostgreSQL indexes 2- to 4-grams (see migration 0004)
 MAX_TERMS = 8
 FTS_TABLE = "cases_casesearch_fts"
 TIER_COLUMNS = (("title", 8), ("headings", 4), ("intro", 2))
@@ -94,6 +95,25 @@ class SearchQuery:
                 parts.append('"' + " ".join(f"x{a}{b}" for a, b in zip(codes, codes[1:], strict=False)) + '"')
         return " AND ".join(parts)
 
+    @property
+    def needs_phrase_check(self) -> bool:
+        """Terms longer than the longest n-gram PostgreSQL indexes must be verified as phrases."""
+        return any(len(term) > MAX_GRAM for term in self.terms)
+
+    def tsquery_grams(self) -> str:
+        """PostgreSQL: each term as one n-gram lexeme (exact up to MAX_GRAM characters)."""
+        parts = []
+        for term in self.terms:
+            codes = [_code(c) for c in term]
+            if len(codes) == 1:
+                parts.append(f"x{codes[0]}:*")
+            elif len(codes) <= MAX_GRAM:
+                parts.append("x" + "".join(codes))
+            else:
+                windows = ["x" + "".join(codes[i:i + MAX_GRAM]) for i in range(len(codes) - MAX_GRAM + 1)]
+                parts.append("(" + " & ".join(windows) + ")")
+        return " & ".join(parts)
+
     def tsquery(self) -> str:
         parts = []
         for term in self.terms:
@@ -105,27 +125,68 @@ class SearchQuery:
         return " & ".join(parts)
 
 
-def _matching_ids_sql(vendor: str, query: SearchQuery, column: str | None) -> tuple[str, list[str]]:
-    if vendor == "sqlite":
-        expression = query.fts5() if column is None else f"{{{column}}} : ({query.fts5()})"
-        return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression]
-    if vendor == "postgresql":
-        vector = "document" if column is None else f"{column}_vec"
-        return f"SELECT case_id FROM cases_casesearch WHERE {vector} @@ to_tsquery('simple', %s)", [query.tsquery()]
-    raise NotImplementedError(f"全文检索不支持数据库 {vendor}。")
+def _fts5_ids_sql(query: SearchQuery, column: str | None) -> tuple[str, list[str]]:
+    expression = query.fts5() if column is None else f"{{{column}}} : ({query.fts5()})"
+    return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression]
 
 
-def search_ids(alias: str, query: SearchQuery) -> RawSQL:
-    """A subquery of the ids of the cases in which every term stands."""
-    return RawSQL(*_matching_ids_sql(connections[alias].vendor, query, None))
+class SearchMatch:
+    """The cases a query matches and their relevance, as SQL that case queries embed.
 
+    SQLite: FTS5 subqueries, evaluated inside each statement (FTS5 checks
+    phrases in its index, which is fast).
 
-def relevance(alias: str, query: SearchQuery) -> RawSQL:
-    """The relevance of each row of the case table (see the module docstring)."""
-    vendor = connections[alias].vendor
-    parts, params = ["1"], []
-    for column, weight in TIER_COLUMNS:
-        sql, column_params = _matching_ids_sql(vendor, query, column)
-        parts.append(f'(CASE WHEN "cases_case"."id" IN ({sql}) THEN {weight} ELSE 0 END)')
-        params.extend(column_params)
-    return RawSQL(" + ".join(parts), params)
+    PostgreSQL: terms of up to four characters are single n-gram lexemes,
+    exact in the GIN index without reading any row. The planner would still
+    pick a sequential scan when most rows match (and then read every large
+    vector), so the id sets are fetched once, with sequential scans
+    discouraged for that one statement, and handed to later queries as one
+    array parameter each.
+    """
+
+    def __init__(self, alias: str, query: SearchQuery):
+        self.query = query
+        self.vendor = connections[alias].vendor
+        if self.vendor == "postgresql":
+            self._arrays = self._fetch_postgres_arrays(alias)
+        elif self.vendor != "sqlite":
+            raise NotImplementedError(f"全文检索不支持数据库 {self.vendor}。")
+
+    def ids(self) -> RawSQL:
+        if self.vendor == "sqlite":
+            return RawSQL(*_fts5_ids_sql(self.query, None))
+        return RawSQL("SELECT unnest(%s::bigint[])", [self._arrays[0]])
+
+    def relevance(self) -> RawSQL:
+        parts, params = ["1"], []
+        for index, (column, weight) in enumerate(TIER_COLUMNS, start=1):
+            if self.vendor == "sqlite":
+                sql, column_params = _fts5_ids_sql(self.query, column)
+            else:
+                sql, column_params = "SELECT unnest(%s::bigint[])", [self._arrays[index]]
+            parts.append(f'(CASE WHEN "cases_case"."id" IN ({sql}) THEN {weight} ELSE 0 END)')
+            params.extend(column_params)
+        return RawSQL(" + ".join(parts), params)
+
+    def _fetch_postgres_arrays(self, alias: str) -> list[list[int]]:
+        grams = self.query.tsquery_grams()
+        verify, verify_params = "", []
+        if self.query.needs_phrase_check:
+            verify, verify_params = " AND document @@ to_tsquery('simple', %s)", [self.query.tsquery()]
+        selects = [f"ARRAY(SELECT case_id FROM cases_casesearch WHERE grams @@ to_tsquery('simple', %s){verify})"]
+        selects += [
+            f"ARRAY(SELECT case_id FROM cases_casesearch WHERE {column}_grams @@ to_tsquery('simple', %s))"
+            for column, _ in TIER_COLUMNS
+        ]
+        connection = connections[alias]
+        nested = connection.in_atomic_block
+        with transaction.atomic(using=alias), connection.cursor() as cursor:
+            # SET LOCAL lasts until the transaction ends: at once in autocommit
+            # mode; inside an outer transaction the old value is put back.
+            cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+            previous = cursor.fetchone()[0]
+            cursor.execute("SELECT " + ", ".join(selects), [grams, *verify_params] + [grams] * len(TIER_COLUMNS))
+            arrays = [list(values) for values in cursor.fetchone()]
+            if nested:
+                cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
+        return arrays
