@@ -1,35 +1,23 @@
 """Facet counts: how many cases each option would give, together with the other active filters.
 
-Counts come from CaseFacet (one row per case and value), in as few queries as
-the filters allow:
-
-- facets with no selection of their own all see the same cases (every active
-  filter applies), so one GROUP BY counts them all;
-- a facet with a selection is counted over the cases that the *other*
-  filters give, one query each;
-- with no filter at all the counts are the catalog's totals, cached until the
-  catalog changes (CatalogVersion);
-- when a set of cases is most of the catalog (a common two-character word),
-  the values are counted over the cases *outside* it and subtracted from the
-  totals, which reads a few rows instead of nearly all of them.
+Counted in-process on the catalog's bitmaps (cases.engine): a facet with no
+selection of its own is counted over the cases all active filters give; a
+facet with a selection over the cases the *other* filters give, so that
+ticking a second option shows what it would add.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.core.cache import cache
-from django.db.models import Count, QuerySet
 from django.http import QueryDict
 
 from .filters import FACET_PREFIX, FACETS, HAS_BASELINE_CHOICES, CaseFilter
-from .models import Agency, Case, CaseFacet, CatalogVersion, Notice, Region, Theme
+from .models import Agency, Notice, Region, Theme
 
 # Facets whose options can run into the hundreds show only the largest few.
 MAX_OPTIONS = {"agency": 15, "batch": 12}
-TOTAL = "__cases__"
 
 
 @dataclass
@@ -59,37 +47,6 @@ class Chip:
     remove_url: str
 
 
-def catalog_counts() -> Counter:
-    """Cases per facet value over the whole catalog, plus TOTAL; cached per catalog version."""
-    key = f"cases:facet-counts:{CatalogVersion.current()}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = Counter(dict(CaseFacet.objects.values_list("key").annotate(n=Count("*")).order_by()))
-        counts[TOTAL] = Case.objects.count()
-        cache.set(key, counts, 24 * 3600)
-    return counts
-
-
-def _value_counts(ids: QuerySet | None, totals: Counter, prefixes: list[str], size: int | None = None) -> Counter:
-    """Cases per facet value (keys under ``prefixes``) among the cases ``ids`` gives; None means all cases."""
-    if ids is None:
-        return totals
-    size = ids.count() if size is None else size
-    if size > totals[TOTAL] / 2:
-        everything = CaseFacet.objects.filter(**CaseFacet.prefix_range("batch"))
-        outside = everything.exclude(case_id__in=ids).values("case_id")
-        counts = totals.copy()
-        counts.subtract(_grouped(CaseFacet.objects.filter(case_id__in=outside), prefixes))
-        return counts
-    return _grouped(CaseFacet.objects.filter(case_id__in=ids), prefixes)
-
-
-def _grouped(rows: QuerySet, prefixes: list[str]) -> Counter:
-    if len(prefixes) == 1:
-        rows = rows.filter(**CaseFacet.prefix_range(prefixes[0]))
-    return Counter(dict(rows.values_list("key").annotate(n=Count("*")).order_by()))
-
-
 def _labels(name: str, values: set[str]) -> list[tuple[str, str]]:
     if name == "batch":
         notices = Notice.objects.filter(batch__in=[int(v) for v in values if v.isdigit()]).order_by("-batch")
@@ -104,9 +61,7 @@ def _labels(name: str, values: set[str]) -> list[tuple[str, str]]:
     return [(str(value), str(label)) for value, label in choices if value in values]
 
 
-def _facet(case_filter: CaseFilter, name: str, counts: Counter) -> Facet:
-    prefix = f"{FACET_PREFIX.get(name, name)}:"
-    counted = {key.removeprefix(prefix): n for key, n in counts.items() if key.startswith(prefix) and n > 0}
+def _facet(case_filter: CaseFilter, name: str, counted: dict[str, int]) -> Facet:
     selected = set(case_filter.data.getlist(name))
     facet = Facet(name=name, label=str(case_filter.filters[name].label))
     limit = MAX_OPTIONS.get(name)
@@ -122,19 +77,13 @@ def _facet(case_filter: CaseFilter, name: str, counts: Counter) -> Facet:
     return facet
 
 
-def build_facets(case_filter: CaseFilter, result_count: int) -> list[Facet]:
-    """The facets of the list; ``result_count`` is how many cases all active filters give."""
-    totals = catalog_counts()
+def build_facets(case_filter: CaseFilter) -> list[Facet]:
+    index = case_filter.catalog()
     active = case_filter.active_facets()
-    shared = _value_counts(case_filter.case_ids(), totals,
-                           [FACET_PREFIX.get(n, n) for n in FACETS if n not in active], size=result_count)
     facets = []
     for name in FACETS:
-        if name in active:
-            counts = _value_counts(case_filter.case_ids(excluded=name), totals, [FACET_PREFIX.get(name, name)])
-        else:
-            counts = shared
-        facets.append(_facet(case_filter, name, counts))
+        members = case_filter.bitmap(excluded=name if name in active else None)
+        facets.append(_facet(case_filter, name, index.count(members, FACET_PREFIX.get(name, name))))
     return facets
 
 

@@ -6,10 +6,14 @@ query never joins agencies or needs DISTINCT, and facet counts read the same
 table (see cases.facets).
 """
 
+from collections.abc import Sequence
+from itertools import product
+
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .engine import CatalogIndex, catalog_index, page_positions
 from .models import Agency, Case, CaseFacet, Notice, Region, Responsibility, Theme
 from .search import SearchMatch, SearchQuery
 
@@ -28,6 +32,31 @@ HAS_BASELINE_CHOICES = [("1", _("有前后对比数据"))]
 
 FACETS = ("theme", "batch", "kind", "level", "region", "agency", "has_baseline")
 FACET_PREFIX = {"has_baseline": "baseline"}
+
+
+# (in title, in headings, in intro), highest relevance first; see cases.search.
+RELEVANCE_CLASSES = sorted(product((1, 0), repeat=3), key=lambda c: -(8 * c[0] + 4 * c[1] + 2 * c[2]))
+
+
+class RankedCases(Sequence):
+    """Ranked case ids, sliced lazily: (case id, relevance or None) for each."""
+
+    def __init__(self, index: CatalogIndex, classes: list[int], scores: list[int | None], *,
+                 batch_ascending: bool = False):
+        self.index, self.classes, self.scores = index, classes, scores
+        self.batch_ascending = batch_ascending
+        self.size = sum(members.bit_count() for members in classes)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice):
+            return self[item:item + 1][0]
+        start, stop, _ = item.indices(self.size)
+        found = page_positions(self.index, self.classes, start, max(0, stop - start),
+                               batch_ascending=self.batch_ascending)
+        return [(self.index.order[at], self.scores[c]) for c, at in found]
 
 
 def facet_key(name: str, value) -> str:
@@ -73,9 +102,10 @@ class CaseFilter(django_filters.FilterSet):
     def active_facets(self) -> set[str]:
         return {name for name in FACETS if self.form.cleaned_data.get(name)}
 
-    # Filters are not applied one by one: filter_queryset reads the cleaned
-    # values and builds the set of matching ids from CaseFacet and the search
-    # index alone, touching the case table only for the page shown.
+    # Filters are not applied one by one: the cleaned values are read as a
+    # whole, either in-process (bitmap, ranked: the list page and the API) or
+    # as SQL (filter_queryset, for callers that want a QuerySet), from
+    # CaseFacet and the search index alone.
     def filter_search(self, queryset, name, value):
         return queryset
 
@@ -116,16 +146,61 @@ class CaseFilter(django_filters.FilterSet):
             ids = universe.filter(case_id__in=self.search_match().ids())
         return None if ids is None else ids.values("case_id").distinct()
 
+    # In-process evaluation (cases.engine): what the list page and the API use.
+    def catalog(self) -> CatalogIndex:
+        if "_catalog" not in self.__dict__:
+            self._catalog = catalog_index(self.queryset.db)
+        return self._catalog
+
+    def bitmap(self, excluded: str | None = None) -> int:
+        """The cases that the active filters, except ``excluded``, give."""
+        memo = self.__dict__.setdefault("_bitmaps", {})
+        if excluded not in memo:
+            index = self.catalog()
+            bitmap = index.everything
+            for name in FACETS:
+                if name != excluded and (keys := self.facet_keys(name)):
+                    bitmap &= index.any_of(keys)
+            if self.search_query:
+                bitmap &= self.search_bitmaps()[0]
+            memo[excluded] = bitmap
+        return memo[excluded]
+
+    def search_bitmaps(self) -> list[int]:
+        if "_search_bitmaps" not in self.__dict__:
+            index = self.catalog()
+            self._search_bitmaps = [index.bitmap(ids) for ids in self.search_match().id_lists()]
+        return self._search_bitmaps
+
+    def sort_key(self) -> str:
+        sort = self.form.cleaned_data.get("sort") or ""
+        if sort not in SORT_ORDER or (sort == "relevance" and not self.search_query):
+            sort = "relevance" if self.search_query else "newest"
+        return sort
+
+    def ranked(self) -> RankedCases:
+        """The matching case ids in the chosen order, as a sequence a Paginator can slice."""
+        matching = self.bitmap()
+        if self.sort_key() != "relevance":
+            return RankedCases(self.catalog(), [matching], [None], batch_ascending=self.sort_key() == "number")
+        everything = self.catalog().everything
+        title, headings, intro = self.search_bitmaps()[1:]
+        classes, scores = [], []
+        for in_title, in_headings, in_intro in RELEVANCE_CLASSES:
+            members = matching
+            for wanted, tier in ((in_title, title), (in_headings, headings), (in_intro, intro)):
+                members &= tier if wanted else everything ^ tier
+            classes.append(members)
+            scores.append(1 + 8 * in_title + 4 * in_headings + 2 * in_intro)
+        return RankedCases(self.catalog(), classes, scores)
+
     def search_match(self) -> SearchMatch:
         if "_search_match" not in self.__dict__:
             self._search_match = SearchMatch(self.queryset.db, self.search_query)
         return self._search_match
 
     def count(self) -> int:
-        if "_count" not in self.__dict__:
-            ids = self.case_ids()
-            self._count = Case.objects.count() if ids is None else ids.count()
-        return self._count
+        return self.bitmap().bit_count()
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         ids = self.case_ids()

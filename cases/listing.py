@@ -60,26 +60,24 @@ def page_number(data: QueryDict) -> int:
 
 
 def paginate_cases(case_filter: CaseFilter, per_page: int, number: int, *, with_sections: bool = False) -> Page:
-    """The page of cases asked for, in the filter's order.
+    """The page of cases asked for, in the filter's order, with ``relevance`` when searching.
 
-    The order is decided on ids alone (the case table's (batch, number) index
-    covers it), then only the cases of this page are loaded, with ``relevance``
-    when searching.
+    The order is decided in-process (cases.engine); only this page's cases
+    are loaded from the database.
     """
-    searching = bool(case_filter.search_query)
-    ranked = case_filter.qs.values_list("pk", "relevance") if searching else case_filter.qs.values_list("pk")
-    page = CountedPaginator(ranked, per_page, count=case_filter.count()).get_page(number)
+    ranked = case_filter.ranked()
+    page = CountedPaginator(ranked, per_page, count=len(ranked)).get_page(number)
     rows = list(page.object_list)
     cases = Case.objects.for_list()
     if with_sections:
         cases = cases.with_sections()
-    loaded = cases.in_bulk([row[0] for row in rows])
+    loaded = cases.in_bulk([pk for pk, _ in rows])
     page.object_list = []
-    for pk, *score in rows:
-        case = loaded[pk]
-        if searching:
-            case.relevance = score[0]
-        page.object_list.append(case)
+    for pk, score in rows:
+        if pk in loaded:
+            case = loaded[pk]
+            case.relevance = score
+            page.object_list.append(case)
     return page
 
 
@@ -87,12 +85,11 @@ def build_listing(data: QueryDict, path: str) -> CaseListing:
     case_filter, invalid = bound_case_filter(data)
     query = case_filter.search_query
     page = paginate_cases(case_filter, PAGE_SIZE, page_number(data), with_sections=bool(query))
-    paginator = page.paginator
     results = [
         Result(case, highlight(case.title, match_spans(case.title, query.terms)), case_snippet(case, query))
         for case in page.object_list
     ]
-    facets = build_facets(case_filter, paginator.count)
+    facets = build_facets(case_filter)
     return CaseListing(
         filter=case_filter, invalid=invalid, query=query, page=page, results=results, facets=facets,
         chips=build_chips(case_filter.data, facets, path), clear_url=clear_filters_url(case_filter.data, path),

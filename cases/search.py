@@ -146,11 +146,24 @@ class SearchMatch:
 
     def __init__(self, alias: str, query: SearchQuery):
         self.query = query
+        self.alias = alias
         self.vendor = connections[alias].vendor
         if self.vendor == "postgresql":
             self._arrays = self._fetch_postgres_arrays(alias)
         elif self.vendor != "sqlite":
             raise NotImplementedError(f"全文检索不支持数据库 {self.vendor}。")
+
+    def id_lists(self) -> list[list[int]]:
+        """Ids of the matching cases, then of those matching in each ranking tier (title, headings, intro)."""
+        if self.vendor == "postgresql":
+            return self._arrays
+        if "_lists" not in self.__dict__:
+            with connections[self.alias].cursor() as cursor:
+                self._lists = []
+                for column in [None, *(column for column, _ in TIER_COLUMNS)]:
+                    cursor.execute(*_fts5_ids_sql(self.query, column))
+                    self._lists.append([row[0] for row in cursor.fetchall()])
+        return self._lists
 
     def ids(self) -> RawSQL:
         if self.vendor == "sqlite":

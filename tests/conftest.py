@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 
+from cases import engine
 from cases.models import Case, Notice
 
 SOURCE_TEXT_PATH: Path = settings.NOTICE_SOURCE_DIR / "notice-batch-4.txt"
@@ -14,8 +15,10 @@ SOURCE_TEXT_PATH: Path = settings.NOTICE_SOURCE_DIR / "notice-batch-4.txt"
 def fresh_cache():
     """Cached facet counts must not leak from one test's database into another's."""
     cache.clear()
+    engine.clear()
     yield
     cache.clear()
+    engine.clear()
 
 
 @pytest.fixture

@@ -100,4 +100,5 @@ def test_api_query_count_does_not_grow_with_cases_or_items(client, seed, url):
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(before.captured_queries) <= 10
-    assert len(after.captured_queries) == len(before.captured_queries)
+    # The first request after a change builds the catalog's bitmaps (2 queries); never more after growth.
+    assert len(after.captured_queries) <= len(before.captured_queries)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Agency, Case, Theme
@@ -22,11 +22,13 @@ def count_queries(client: Client, url: str) -> int:
 
 def grow_catalog(extra_cases: int = 12, items: int = 6) -> None:
     """Another batch with more cases, each with more items than the seed's."""
-    notice = make_notice(batch=5)
-    agencies = [make_agency(f"测试单位{i}", f"test-unit-{i}") for i in range(3)]
-    theme = Theme.objects.first()
-    for number in range(1, extra_cases + 1):
-        make_case(notice, number, agencies=agencies, items=items, theme=theme)
+    # As in production, the index and facet rows are rebuilt when the change commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        notice = make_notice(batch=5)
+        agencies = [make_agency(f"测试单位{i}", f"test-unit-{i}") for i in range(3)]
+        theme = Theme.objects.first()
+        for number in range(1, extra_cases + 1):
+            make_case(notice, number, agencies=agencies, items=items, theme=theme)
 
 
 def test_home_shows_the_notice_the_eight_cases_and_the_themes(client, seed):

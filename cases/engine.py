@@ -1,0 +1,162 @@
+"""Sets of cases as bitmaps, for filtering, counting, ranking and paging in-process.
+
+Counting facet values over tens of thousands of matching cases, or ranking
+them, is slow as SQL (every statement re-derives the same set). Here each
+case has a bit position in the catalog's newest-first order (batch
+descending, number ascending), and each facet value a bitmap of the cases
+that have it. A request fetches its search matches once (cases.search) and
+then filters, counts, ranks and pages with integer bit operations.
+
+The bitmaps are built once per process for each CatalogVersion: any change
+to the catalog's derived data gives a new version, so nothing stale is
+served. Building reads one row per facet value (group_concat/string_agg).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import connections
+
+from .models import Case, CatalogVersion
+
+
+@dataclass(frozen=True)
+class CatalogIndex:
+    version: str
+    order: list[int]  # case ids, newest first
+    position: dict[int, int]  # case id -> bit position in ``order``
+    blocks: list[tuple[int, int]]  # (start, end) positions of each batch, newest batch first
+    keys: dict[str, int]  # facet key -> bitmap of cases
+    everything: int
+
+    def bitmap(self, case_ids: Iterable[int]) -> int:
+        """The bitmap of these case ids (ids unknown to this version are left out)."""
+        bits = bytearray((len(self.order) + 7) // 8)
+        position = self.position
+        for case_id in case_ids:
+            at = position.get(case_id)
+            if at is not None:
+                bits[at >> 3] |= 1 << (at & 7)
+        return int.from_bytes(bits, "little")
+
+    def any_of(self, keys: Iterable[str]) -> int:
+        bitmap = 0
+        for key in keys:
+            bitmap |= self.keys.get(key, 0)
+        return bitmap
+
+    def count(self, bitmap: int, prefix: str) -> dict[str, int]:
+        """Cases per value of one facet (keys starting with ``prefix:``) within ``bitmap``."""
+        start = f"{prefix}:"
+        counts = {}
+        for key, members in self.keys.items():
+            if key.startswith(start) and (n := (members & bitmap).bit_count()):
+                counts[key.removeprefix(start)] = n
+        return counts
+
+    def ids(self, positions: Iterable[int]) -> list[int]:
+        return [self.order[at] for at in positions]
+
+
+_cache: dict[tuple[str, str], CatalogIndex] = {}
+_lock = threading.Lock()
+
+
+def catalog_index(alias: str = "default") -> CatalogIndex:
+    version = CatalogVersion.objects.using(alias).filter(pk=1).values_list("token", flat=True).first()
+    if version is None:
+        # No version yet (derived data never built): build, but do not keep.
+        return _build(alias, "none")
+    key = (alias, version)
+    index = _cache.get(key)
+    if index is None:
+        with _lock:
+            index = _cache.get(key) or _build(alias, version)
+            for stale in [k for k in _cache if k[0] == alias]:
+                del _cache[stale]
+            _cache[key] = index
+    return index
+
+
+def clear() -> None:
+    _cache.clear()
+
+
+def _build(alias: str, version: str) -> CatalogIndex:
+    rows = list(Case.objects.using(alias).order_by("-batch", "number").values_list("pk", "batch"))
+    order = [pk for pk, _ in rows]
+    blocks: list[tuple[int, int]] = []
+    for at, (_, batch) in enumerate(rows):
+        if at == 0 or rows[at - 1][1] != batch:
+            blocks.append((at, at + 1))
+        else:
+            blocks[-1] = (blocks[-1][0], at + 1)
+    index = CatalogIndex(version, order, {pk: at for at, pk in enumerate(order)}, blocks, {}, (1 << len(order)) - 1)
+    vendor = connections[alias].vendor
+    concat = "group_concat(case_id)" if vendor == "sqlite" else "string_agg(case_id::text, ',')"
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT key, {concat} FROM cases_casefacet GROUP BY key")
+        for key, members in cursor.fetchall():
+            index.keys[key] = index.bitmap(int(value) for value in members.split(","))
+    return index
+
+
+# Bit positions within one byte value, ascending: 0b0101 -> (0, 2).
+_BYTE_BITS = [tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256)]
+
+
+def positions(bitmap: int, skip: int = 0, take: int | None = None) -> Iterator[int]:
+    """Set bit positions of ``bitmap``, ascending, after skipping ``skip`` of them."""
+    data = bitmap.to_bytes((bitmap.bit_length() + 7) // 8, "little")
+    remaining = take
+    for byte_index, value in enumerate(data):
+        if not value:
+            continue
+        bits = _BYTE_BITS[value]
+        if skip >= len(bits):
+            skip -= len(bits)
+            continue
+        for bit in bits[skip:]:
+            if remaining is not None:
+                if remaining == 0:
+                    return
+                remaining -= 1
+            yield byte_index * 8 + bit
+        skip = 0
+
+
+def page_positions(index: CatalogIndex, classes: list[int], offset: int, limit: int,
+                   *, batch_ascending: bool = False) -> list[tuple[int, int]]:
+    """(class index, position) for one page over ``classes`` in turn, each in catalog order.
+
+    Catalog order is newest batch first; with ``batch_ascending`` the batches
+    come oldest first, numbers still ascending within each.
+    """
+    found: list[tuple[int, int]] = []
+    for class_index, members in enumerate(classes):
+        size = members.bit_count()
+        if offset >= size:
+            offset -= size
+            continue
+        if not batch_ascending:
+            for at in positions(members, offset, limit - len(found)):
+                found.append((class_index, at))
+        else:
+            for start, end in reversed(index.blocks):
+                block = (members >> start) & ((1 << (end - start)) - 1)
+                size = block.bit_count()
+                if offset >= size:
+                    offset -= size
+                    continue
+                for at in positions(block, offset, limit - len(found)):
+                    found.append((class_index, start + at))
+                offset = 0
+                if len(found) >= limit:
+                    break
+        offset = 0
+        if len(found) >= limit:
+            break
+    return found
