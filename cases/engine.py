@@ -27,7 +27,7 @@ from .models import Case, CatalogVersion
 class CatalogIndex:
     version: str
     order: list[int]  # case ids, newest first
-    position: dict[int, int]  # case id -> bit position in ``order``
+    position: list[int]  # case id -> bit position in ``order`` (-1: no such case)
     blocks: list[tuple[int, int]]  # (start, end) positions of each batch, newest batch first
     keys: dict[str, int]  # facet key -> bitmap of cases
     everything: int
@@ -35,10 +35,10 @@ class CatalogIndex:
     def bitmap(self, case_ids: Iterable[int]) -> int:
         """The bitmap of these case ids (ids unknown to this version are left out)."""
         bits = bytearray((len(self.order) + 7) // 8)
-        position = self.position
+        position, size = self.position, len(self.position)
         for case_id in case_ids:
-            at = position.get(case_id)
-            if at is not None:
+            at = position[case_id] if case_id < size else -1
+            if at >= 0:
                 bits[at >> 3] |= 1 << (at & 7)
         return int.from_bytes(bits, "little")
 
@@ -94,7 +94,10 @@ def _build(alias: str, version: str) -> CatalogIndex:
             blocks.append((at, at + 1))
         else:
             blocks[-1] = (blocks[-1][0], at + 1)
-    index = CatalogIndex(version, order, {pk: at for at, pk in enumerate(order)}, blocks, {}, (1 << len(order)) - 1)
+    position = [-1] * (max(order, default=0) + 1)
+    for at, pk in enumerate(order):
+        position[pk] = at
+    index = CatalogIndex(version, order, position, blocks, {}, (1 << len(order)) - 1)
     vendor = connections[alias].vendor
     concat = "group_concat(case_id)" if vendor == "sqlite" else "string_agg(case_id::text, ',')"
     with connections[alias].cursor() as cursor:

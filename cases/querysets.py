@@ -63,17 +63,18 @@ class CaseQuerySet(models.QuerySet):
         )
 
     def related_to(self, case, limit: int = 6):
-        """Other cases sharing a theme or a lead agency with ``case`` (whose themes and agencies are prefetched)."""
-        from .models import CaseAgency
+        """The newest cases sharing a theme or a lead agency with ``case`` (themes and agencies prefetched)."""
+        from .engine import catalog_index, positions
 
-        theme_ids = [theme.pk for theme in case.themes.all()]
-        agency_ids = [link.agency_id for link in case.case_agencies.all()]
-        shared = models.Q(pk__in=CaseAgency.objects.filter(agency_id__in=agency_ids).values("case_id")) | models.Q(
-            pk__in=case.themes.through.objects.filter(theme_id__in=theme_ids).values("case_id")
-        )
-        return self.filter(shared).exclude(pk=case.pk).select_related("notice").order_by("-batch", "number")[
-            :limit
-        ]
+        index = catalog_index(self.db)
+        keys = [f"theme:{t.slug}" for t in case.themes.all()]
+        keys += [f"agency:{link.agency.slug}" for link in case.case_agencies.all()]
+        shared = index.any_of(keys)
+        if 0 <= case.pk < len(index.position) and index.position[case.pk] >= 0:
+            shared &= ~(1 << index.position[case.pk])
+        ids = index.ids(positions(shared, take=limit))
+        cases = self.filter(pk__in=ids).select_related("notice").in_bulk()
+        return [cases[pk] for pk in ids if pk in cases]
 
     def in_batch_order(self):
         return self.order_by("-batch", "number")
