@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from itertools import pairwise
 
 from django.db import connections, transaction
 from django.db.models.expressions import RawSQL
@@ -55,7 +56,7 @@ def index_tokens(*texts: str) -> str:
     for text in texts:
         for run in normalize(text).split():
             codes = [_code(c) for c in run]
-            tokens.extend(f"x{a}{b}" for a, b in zip(codes, codes[1:], strict=False))
+            tokens.extend(_bigrams(codes))
             tokens.append(f"x{codes[-1]}")
     return " ".join(tokens)
 
@@ -85,14 +86,17 @@ class SearchQuery:
     def display(self) -> str:
         return " ".join(self.terms)
 
+    def _term_codes(self) -> list[list[str]]:
+        return [[_code(c) for c in term] for term in self.terms]
+
     def fts5(self) -> str:
+        """SQLite FTS5: each term as the phrase of its bigrams; one character as a prefix."""
         parts = []
-        for term in self.terms:
-            codes = [_code(c) for c in term]
+        for codes in self._term_codes():
             if len(codes) == 1:
                 parts.append(f'"x{codes[0]}"*')
             else:
-                parts.append('"' + " ".join(f"x{a}{b}" for a, b in zip(codes, codes[1:], strict=False)) + '"')
+                parts.append('"' + " ".join(_bigrams(codes)) + '"')
         return " AND ".join(parts)
 
     @property
@@ -103,8 +107,7 @@ class SearchQuery:
     def tsquery_grams(self) -> str:
         """PostgreSQL: each term as one n-gram lexeme (exact up to MAX_GRAM characters)."""
         parts = []
-        for term in self.terms:
-            codes = [_code(c) for c in term]
+        for codes in self._term_codes():
             if len(codes) == 1:
                 parts.append(f"x{codes[0]}:*")
             elif len(codes) <= MAX_GRAM:
@@ -115,14 +118,18 @@ class SearchQuery:
         return " & ".join(parts)
 
     def tsquery(self) -> str:
+        """PostgreSQL: each term as the phrase of its bigrams (positional); one character as a prefix."""
         parts = []
-        for term in self.terms:
-            codes = [_code(c) for c in term]
+        for codes in self._term_codes():
             if len(codes) == 1:
                 parts.append(f"x{codes[0]}:*")
             else:
-                parts.append("(" + " <-> ".join(f"x{a}{b}" for a, b in zip(codes, codes[1:], strict=False)) + ")")
+                parts.append("(" + " <-> ".join(_bigrams(codes)) + ")")
         return " & ".join(parts)
+
+
+def _bigrams(codes: list[str]) -> list[str]:
+    return [f"x{a}{b}" for a, b in pairwise(codes)]
 
 
 def _fts5_ids_sql(query: SearchQuery, column: str | None) -> tuple[str, list[str]]:
