@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Prefetch
 
 from .models import Agency, Case, CaseAgency, CaseFacet, CaseSearch, CatalogVersion
-from .search import index_tokens
+from .search import index_tokens, ngram_lexemes
 
 PENDING_ATTR = "_cases_pending_reindex"
 
@@ -21,13 +21,19 @@ PENDING_ATTR = "_cases_pending_reindex"
 def build_document(case_id: int, *, title: str, subtitle: str, headings: list[str], intro: str,
                    bodies: list[str]) -> CaseSearch:
     """One index row from a case's texts, in the tiers cases.search ranks by."""
-    return CaseSearch(
+    document = CaseSearch(
         case_id=case_id,
         title=index_tokens(title, subtitle),
         headings=index_tokens(*headings),
         intro=index_tokens(intro),
         body=index_tokens(*bodies),
     )
+    if connection.vendor == "postgresql":
+        document.title_ngrams = ngram_lexemes(title, subtitle)
+        document.headings_ngrams = ngram_lexemes(*headings)
+        document.intro_ngrams = ngram_lexemes(intro)
+        document.body_ngrams = ngram_lexemes(*bodies)
+    return document
 
 
 def facet_keys(*, batch: int, agencies: Iterable[Agency], theme_slugs: Iterable[str],

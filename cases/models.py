@@ -572,6 +572,11 @@ class CaseSearch(models.Model):
     headings = models.TextField(_("小标题词元"))
     intro = models.TextField(_("导语词元"))
     body = models.TextField(_("正文词元"))
+    # PostgreSQL only (empty on SQLite): n-gram lexemes that its GIN indexes serve exactly.
+    title_ngrams = models.TextField(_("标题 n 元组"), blank=True, default="")
+    headings_ngrams = models.TextField(_("小标题 n 元组"), blank=True, default="")
+    intro_ngrams = models.TextField(_("导语 n 元组"), blank=True, default="")
+    body_ngrams = models.TextField(_("正文 n 元组"), blank=True, default="")
 
     class Meta:
         verbose_name = _("检索索引")

@@ -61,6 +61,20 @@ def index_tokens(*texts: str) -> str:
     return " ".join(tokens)
 
 
+def ngram_lexemes(*texts: str) -> str:
+    """PostgreSQL: every distinct 2- to 4-gram within a run, and each run's last character, as lexemes."""
+    lexemes: set[str] = set()
+    for text in texts:
+        for run in normalize(text).split():
+            codes = [_code(c) for c in run]
+            for start in range(len(codes)):
+                for size in range(2, MAX_GRAM + 1):
+                    if start + size <= len(codes):
+                        lexemes.add("x" + "".join(codes[start:start + size]))
+            lexemes.add(f"x{codes[-1]}")
+    return " ".join(sorted(lexemes))
+
+
 @dataclass(frozen=True)
 class SearchQuery:
     """A user's query, cleaned: up to MAX_TERMS terms, all of which must match."""

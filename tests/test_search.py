@@ -153,3 +153,14 @@ def test_long_queries_are_cut_and_say_so():
 
 def test_control_characters_are_dropped():
     assert SearchQuery.parse("注\x00销\x1b").terms == ("注销",)
+
+
+def test_ngram_lexemes_stay_within_a_run():
+    from cases.search import _code, ngram_lexemes
+
+    def lex(text: str) -> str:
+        return "x" + "".join(_code(c) for c in text)
+
+    got = set(ngram_lexemes("公积金贷 ab", "贷款").split())
+    expected = {lex(g) for g in ["公积", "公积金", "公积金贷", "积金", "积金贷", "金贷", "贷", "ab", "b", "贷款", "款"]}
+    assert got == expected  # no 金贷款: 贷款 is another text, ab another run

@@ -1,5 +1,6 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from cases.indexing import reindex_cases
 from cases.models import Case, CaseSearch, CatalogVersion, Notice
@@ -11,9 +12,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if Notice.objects.exists():
             self.stdout.write("数据库中已有案例数据，未重复载入（如需覆盖，请运行 manage.py loaddata seed）。")
-            if CaseSearch.objects.count() != Case.objects.count() or not CatalogVersion.objects.exists():
+            if self._index_incomplete():
                 written = reindex_cases()
                 self.stdout.write(f"检索索引不完整，已为 {written} 个案例重建。")
             return
         call_command("loaddata", "seed", verbosity=options["verbosity"])
         self.stdout.write(self.style.SUCCESS("已载入种子数据。"))
+
+    def _index_incomplete(self) -> bool:
+        """Missing rows or version, or (PostgreSQL) rows from before n-grams were computed in Python."""
+        if CaseSearch.objects.count() != Case.objects.count() or not CatalogVersion.objects.exists():
+            return True
+        return connection.vendor == "postgresql" and CaseSearch.objects.filter(title_ngrams="").exists()
