@@ -1,8 +1,8 @@
 """The SQLite FTS5 table that mirrors cases_casesearch, and the triggers that keep it in step.
 
-Used by migrations: 0002 creates them; any later migration that makes Django
-rebuild cases_casesearch on SQLite (adding a column does) must recreate the
-triggers, which go with the old table.
+Migration 0002 creates them. A later migration that makes Django rebuild
+cases_casesearch on SQLite (adding a column does) drops the triggers with the
+old table and must recreate them: SQLITE_TRIGGERS, then SQLITE_REBUILD.
 """
 
 SQLITE_FORWARD = [

@@ -6,32 +6,50 @@ from django.db import migrations, models
 from cases.fts import SQLITE_BACKWARD, SQLITE_FORWARD
 
 
-POSTGRES_FORWARD = [
-    """ALTER TABLE cases_casesearch
-        ADD COLUMN title_vec tsvector GENERATED ALWAYS AS (to_tsvector('simple', title)) STORED,
-        ADD COLUMN headings_vec tsvector GENERATED ALWAYS AS (to_tsvector('simple', headings)) STORED,
-        ADD COLUMN intro_vec tsvector GENERATED ALWAYS AS (to_tsvector('simple', intro)) STORED,
-        ADD COLUMN document tsvector GENERATED ALWAYS AS (
-            to_tsvector('simple', title) || to_tsvector('simple', headings)
-            || to_tsvector('simple', intro) || to_tsvector('simple', body)
-        ) STORED""",
-    "CREATE INDEX cases_casesearch_document_gin ON cases_casesearch USING gin (document)",
-    "CREATE INDEX cases_casesearch_title_gin ON cases_casesearch USING gin (title_vec)",
-    "CREATE INDEX cases_casesearch_headings_gin ON cases_casesearch USING gin (headings_vec)",
-    "CREATE INDEX cases_casesearch_intro_gin ON cases_casesearch USING gin (intro_vec)",
-]
-POSTGRES_BACKWARD = [
-    """ALTER TABLE cases_casesearch DROP COLUMN IF EXISTS document, DROP COLUMN IF EXISTS intro_vec,
-        DROP COLUMN IF EXISTS headings_vec, DROP COLUMN IF EXISTS title_vec""",
-]
+# PostgreSQL: position-free n-gram vectors (from the *_ngrams text that
+# cases.search.ngram_lexemes writes) answer terms of up to four characters
+# exactly from GIN; the positional ``document`` verifies longer terms.
+GRAM_COLUMNS = {
+    "title_grams": "to_tsvector('simple', title_ngrams)",
+    "headings_grams": "to_tsvector('simple', headings_ngrams)",
+    "intro_grams": "to_tsvector('simple', intro_ngrams)",
+    "grams": (
+        "to_tsvector('simple', title_ngrams || ' ' || headings_ngrams || ' ' || intro_ngrams || ' ' || body_ngrams)"
+    ),
+    "document": (
+        "to_tsvector('simple', title) || to_tsvector('simple', headings)"
+        " || to_tsvector('simple', intro) || to_tsvector('simple', body)"
+    ),
+}
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
+def forward(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        for statement in SQLITE_FORWARD:
             schema_editor.execute(statement)
+    elif vendor == "postgresql":
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+            row = cursor.fetchone()
+        compression = " COMPRESSION lz4" if row and row[0] else ""
+        columns = ", ".join(
+            f"ADD COLUMN {name} tsvector{compression} GENERATED ALWAYS AS ({expression}) STORED"
+            for name, expression in GRAM_COLUMNS.items()
+        )
+        schema_editor.execute(f"ALTER TABLE cases_casesearch {columns}")
+        for name in GRAM_COLUMNS:
+            schema_editor.execute(f"CREATE INDEX cases_casesearch_{name}_gin ON cases_casesearch USING gin ({name})")
 
-    return run
+
+def backward(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        for statement in SQLITE_BACKWARD:
+            schema_editor.execute(statement)
+    elif vendor == "postgresql":
+        drops = ", ".join(f"DROP COLUMN IF EXISTS {name}" for name in GRAM_COLUMNS)
+        schema_editor.execute(f"ALTER TABLE cases_casesearch {drops}")
 
 
 class Migration(migrations.Migration):
@@ -49,6 +67,10 @@ class Migration(migrations.Migration):
                 ('headings', models.TextField(verbose_name='小标题词元')),
                 ('intro', models.TextField(verbose_name='导语词元')),
                 ('body', models.TextField(verbose_name='正文词元')),
+                ('title_ngrams', models.TextField(blank=True, default='', verbose_name='标题 n 元组')),
+                ('headings_ngrams', models.TextField(blank=True, default='', verbose_name='小标题 n 元组')),
+                ('intro_ngrams', models.TextField(blank=True, default='', verbose_name='导语 n 元组')),
+                ('body_ngrams', models.TextField(blank=True, default='', verbose_name='正文 n 元组')),
             ],
             options={
                 'verbose_name': '检索索引',
@@ -56,8 +78,5 @@ class Migration(migrations.Migration):
                 'ordering': ['case'],
             },
         ),
-        migrations.RunPython(
-            _run({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
-            _run({"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}),
-        ),
+        migrations.RunPython(forward, backward),
     ]

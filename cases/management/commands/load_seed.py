@@ -1,6 +1,5 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import connection
 
 from cases.indexing import reindex_cases
 from cases.models import Case, CaseSearch, CatalogVersion, Notice
@@ -20,7 +19,4 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("已载入种子数据。"))
 
     def _index_incomplete(self) -> bool:
-        """Missing rows or version, or (PostgreSQL) rows from before n-grams were computed in Python."""
-        if CaseSearch.objects.count() != Case.objects.count() or not CatalogVersion.objects.exists():
-            return True
-        return connection.vendor == "postgresql" and CaseSearch.objects.filter(title_ngrams="").exists()
+        return CaseSearch.objects.count() != Case.objects.count() or not CatalogVersion.objects.exists()
