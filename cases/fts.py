@@ -2,7 +2,8 @@
 
 Migration 0002 creates them. A later migration that makes Django rebuild
 cases_casesearch on SQLite (adding a column does) drops the triggers with the
-old table and must recreate them: SQLITE_TRIGGERS, then SQLITE_REBUILD.
+old table and must recreate them (SQLITE_FORWARD[1:]) and then rebuild the
+index: INSERT INTO cases_casesearch_fts(cases_casesearch_fts) VALUES ('rebuild').
 """
 
 SQLITE_FORWARD = [
@@ -32,5 +33,3 @@ SQLITE_BACKWARD = [
     "DROP TABLE IF EXISTS cases_casesearch_fts",
 ]
 
-SQLITE_REBUILD = "INSERT INTO cases_casesearch_fts(cases_casesearch_fts) VALUES ('rebuild')"
-SQLITE_TRIGGERS = SQLITE_FORWARD[1:]
