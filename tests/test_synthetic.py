@@ -1,0 +1,84 @@
+"""Synthetic cases for benchmarks: deterministic, marked, valid, searchable and removable."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from cases import synthetic
+from cases.filters import CaseFilter
+from cases.models import Case, CaseFacet, CaseSearch, Metric, Notice
+from cases.synthetic import FIRST_SYNTHETIC_BATCH, SYNTHETIC_MARK, generate_cases
+
+pytestmark = pytest.mark.django_db
+
+
+def synthetic_cases():
+    return Case.objects.filter(batch__gte=FIRST_SYNTHETIC_BATCH).order_by("batch", "number")
+
+
+def test_generated_cases_are_marked_valid_and_indexed(seed):
+    assert generate_cases(30, per_batch=12) == 30
+    cases = list(synthetic_cases())
+    assert len(cases) == 30
+    assert sorted({c.batch for c in cases}) == [1001, 1002, 1003]
+    assert all(n.title.startswith(SYNTHETIC_MARK) for n in Notice.objects.filter(batch__gte=FIRST_SYNTHETIC_BATCH))
+    for metric in Metric.objects.filter(case__in=cases).select_related("section"):
+        metric.full_clean()  # the source sentence stands in its section
+    assert CaseSearch.objects.filter(case__in=cases).count() == 30
+    assert CaseFacet.objects.filter(case__in=cases, key__startswith="batch:").count() == 30
+    # Searchable at once, through the same filter the pages use.
+    word = cases[0].title[-4:]
+    found = CaseFilter({"q": word}, queryset=Case.objects.all())
+    assert found.is_valid()
+    assert cases[0].pk in {c.pk for c in found.qs}
+
+
+def test_the_same_seed_gives_the_same_cases(seed):
+    generate_cases(5, seed=11)
+    first = [(c.title, c.intro) for c in synthetic_cases()]
+    call_command("generate_cases", delete=True, verbosity=0)
+    assert not synthetic_cases().exists()
+    assert Case.objects.count() == 8  # the real cases are untouched
+    generate_cases(5, seed=11)
+    assert [(c.title, c.intro) for c in synthetic_cases()] == first
+
+
+def test_generation_needs_real_cases_to_recombine(db):
+    with pytest.raises(CommandError, match="load_seed"):
+        call_command("generate_cases", 3)
+
+
+def test_a_nonpositive_count_is_refused(seed):
+    with pytest.raises(CommandError, match="正整数"):
+        call_command("generate_cases", 0)
+
+
+def gin_indexes() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'cases_casesearch' AND indexdef LIKE %s",
+                       ["% USING gin %"])
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN indexes exist on PostgreSQL only")
+def test_a_large_build_recreates_the_gin_indexes_it_dropped(seed, monkeypatch):
+    before = gin_indexes()
+    assert len(before) == 5
+    monkeypatch.setattr(synthetic, "DEFER_GIN_FROM", 2)
+    generate_cases(3)
+    assert gin_indexes() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN indexes exist on PostgreSQL only")
+def test_a_failed_large_build_still_recreates_the_gin_indexes(seed, monkeypatch):
+    before = gin_indexes()
+    monkeypatch.setattr(synthetic, "DEFER_GIN_FROM", 2)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("构建中断")
+
+    monkeypatch.setattr(synthetic, "_generate_chunk", broken)
+    with pytest.raises(RuntimeError):
+        generate_cases(3)
+    assert gin_indexes() == before
