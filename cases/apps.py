@@ -8,4 +8,8 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from django.core.signals import request_finished
+
+        from . import gc_tuning, signals  # noqa: F401
+
+        request_finished.connect(gc_tuning.freeze_after_warm_up, dispatch_uid="cases.gc_tuning")

@@ -182,8 +182,12 @@ class SearchMatch:
             with connections[self.alias].cursor() as cursor:
                 self._lists = []
                 for column in [None, *(column for column, _ in TIER_COLUMNS)]:
-                    cursor.execute(*_fts5_ids_sql(self.query, column))
-                    self._lists.append([row[0] for row in cursor.fetchall()])
+                    # One comma-separated string instead of a row per id: a
+                    # quarter of the time for ten thousand matches.
+                    sql, params = _fts5_ids_sql(self.query, column)
+                    cursor.execute(sql.replace("SELECT rowid", "SELECT group_concat(rowid)", 1), params)
+                    joined = cursor.fetchone()[0]
+                    self._lists.append(list(map(int, joined.split(","))) if joined else [])
         return self._lists
 
     def ids(self) -> RawSQL:

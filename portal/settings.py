@@ -133,6 +133,11 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Where the text of each notice is kept, so tests can prove fidelity.
 NOTICE_SOURCE_DIR = BASE_DIR / "fixtures" / "source"
 
+# After these request numbers a worker process runs one full garbage
+# collection and freezes what survives, so later full collections skip
+# Django's own long-lived objects (cases/gc_tuning.py).
+GC_FREEZE_AFTER_REQUESTS = (1, 10, 50)
+
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", True)
