@@ -133,5 +133,5 @@ def api_case_list(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def api_case_detail(request: HttpRequest, batch: int, number: int) -> JsonResponse:
-    case = get_object_or_404(Case.objects.for_detail(), batch=batch, number=number)
+    case = get_object_or_404(Case.objects.published().for_detail(), batch=batch, number=number)
     return json_response(case_document(case, request))

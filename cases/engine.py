@@ -1,6 +1,7 @@
 """Sets of cases as bitmaps, for filtering, counting, ranking and paging in-process.
 
-Counting facet values over tens of thousands of matching cases, or ranking
+Only published cases have a position: drafts are invisible to every
+public listing, count and search. Counting facet values over tens of thousands of matching cases, or ranking
 them, is slow as SQL (every statement re-derives the same set). Here each
 case has a bit position in the catalog's newest-first order (batch
 descending, number ascending), and each facet value a bitmap of the cases
@@ -86,7 +87,7 @@ def clear() -> None:
 
 
 def _build(alias: str, version: str) -> CatalogIndex:
-    rows = list(Case.objects.using(alias).order_by("-batch", "number").values_list("pk", "batch"))
+    rows = list(Case.objects.using(alias).published().order_by("-batch", "number").values_list("pk", "batch"))
     order = [pk for pk, _ in rows]
     blocks: list[tuple[int, int]] = []
     for at, (_, batch) in enumerate(rows):

@@ -217,7 +217,7 @@ class CaseFilter(django_filters.FilterSet):
 
 def bound_case_filter(data, queryset: QuerySet | None = None) -> tuple[CaseFilter, list[str]]:
     """A CaseFilter on ``data``; parameters with invalid values are dropped and named."""
-    queryset = Case.objects.all() if queryset is None else queryset
+    queryset = Case.objects.published() if queryset is None else queryset
     case_filter = CaseFilter(data, queryset=queryset)
     if case_filter.is_valid():
         return case_filter, []
@@ -234,7 +234,7 @@ class ResponsibilityFilter(django_filters.FilterSet):
     agency = django_filters.ModelChoiceFilter(
         label=_("责任单位"),
         to_field_name="slug",
-        queryset=Agency.objects.filter(responsibilities__isnull=False).distinct(),
+        queryset=Agency.objects.filter(responsibilities__case__status="published").distinct(),
         empty_label=_("全部单位"),
     )
     case = django_filters.ChoiceFilter(label=_("案例"), method="filter_case", empty_label=_("全部案例"))
@@ -246,7 +246,7 @@ class ResponsibilityFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         cases = (
-            Case.objects.filter(responsibilities__isnull=False).distinct()
+            Case.objects.published().filter(responsibilities__isnull=False).distinct()
             .select_related("notice").order_by("-batch", "number")
         )
         self.filters["case"].extra["choices"] = [

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .figures import same_unit
@@ -241,7 +242,15 @@ class AgencyAlias(models.Model):
 
 
 class Case(models.Model):
-    """One demonstration case, with its text exactly as printed."""
+    """One demonstration case, with its text exactly as printed.
+
+    A case is a draft until someone with the ``publish_case`` permission
+    publishes it; the public site and the API show published cases only.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
 
     notice = models.ForeignKey(
         Notice, on_delete=models.PROTECT, related_name="cases", verbose_name=_("通知（批次）")
@@ -270,6 +279,11 @@ class Case(models.Model):
     themes = models.ManyToManyField(
         Theme, blank=True, related_name="cases", verbose_name=_("主题（编辑分类）")
     )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True,
+        help_text=_("草稿只有后台人员可以预览；发布后公众可见。"),
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -279,6 +293,7 @@ class Case(models.Model):
         verbose_name = _("示范案例")
         verbose_name_plural = _("示范案例")
         ordering = ["-batch", "number"]
+        permissions = [("publish_case", _("可以发布和撤回案例"))]
         constraints = [
             models.UniqueConstraint(fields=["notice", "number"], name="case_number_unique_in_batch"),
             models.CheckConstraint(condition=Q(number__gte=1), name="case_number_positive"),
@@ -293,6 +308,8 @@ class Case(models.Model):
 
     def save(self, *args, **kwargs):
         self.batch = self.notice.batch
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -300,6 +317,10 @@ class Case(models.Model):
 
     def get_api_url(self) -> str:
         return reverse("cases:api-case-detail", kwargs={"batch": self.batch, "number": self.number})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
 
     @property
     def code(self) -> str:

@@ -32,6 +32,14 @@ class NoticeQuerySet(models.QuerySet):
 
 
 class CaseQuerySet(models.QuerySet):
+    def published(self):
+        """What the public site and the API show."""
+        return self.filter(status="published")
+
+    def visible_to(self, user):
+        """Published cases; staff also see drafts (preview)."""
+        return self if user.is_staff else self.published()
+
     def for_list(self):
         """Cards and rows: notice, lead agencies in printed order, themes, key figures."""
         from .models import Metric
@@ -97,18 +105,21 @@ class CaseQuerySet(models.QuerySet):
 
 class ResponsibilityQuerySet(models.QuerySet):
     def for_table(self):
-        return self.select_related("case__notice", "agency").order_by(
+        """The public table: rows of published cases only."""
+        return self.filter(case__status="published").select_related("case__notice", "agency").order_by(
             "-case__batch", "case__number", "position"
         )
 
 
 class ThemeQuerySet(models.QuerySet):
-    def with_case_counts(self):
+    def with_case_counts(self, published_only: bool = False):
         # Meta.ordering is not applied to GROUP BY queries, so order explicitly.
-        return self.annotate(case_count=models.Count("cases")).order_by("position", "name")
+        only = models.Q(cases__status="published") if published_only else None
+        return self.annotate(case_count=models.Count("cases", filter=only)).order_by("position", "name")
 
     def in_use(self):
-        return self.with_case_counts().filter(case_count__gt=0)
+        """Themes of published cases, for the public pages."""
+        return self.with_case_counts(published_only=True).filter(case_count__gt=0)
 
 
 class AgencyQuerySet(models.QuerySet):
@@ -116,16 +127,24 @@ class AgencyQuerySet(models.QuerySet):
         # Meta.ordering is not applied to GROUP BY queries, so order explicitly.
         return (
             self.select_related("region")
-            .annotate(case_count=models.Count("case_agencies", distinct=True))
+            .annotate(case_count=models.Count(
+                "case_agencies", distinct=True, filter=models.Q(case_agencies__case__status="published")
+            ))
             .order_by("name")
         )
 
     def for_detail(self):
-        from .models import Case
+        """An agency's public page: the published cases it led and those it promotes."""
+        from .models import CaseAgency, Responsibility
 
-        cases = Case.objects.select_related("notice").order_by("-batch", "number")
+        def published(model):
+            return (
+                model.objects.filter(case__status="published").select_related("case__notice")
+                .order_by("-case__batch", "case__number")
+            )
+
         return self.select_related("region").prefetch_related(
             "aliases",
-            Prefetch("case_agencies__case", queryset=cases),
-            Prefetch("responsibilities__case", queryset=cases),
+            Prefetch("case_agencies", queryset=published(CaseAgency)),
+            Prefetch("responsibilities", queryset=published(Responsibility)),
         )

@@ -76,7 +76,7 @@ def build_seed(source_dir: Path, curation_name: str = "curation.json") -> list[d
             subtitle=case.subtitle, subtitle_separator=case.subtitle_separator, intro=case.intro,
             measures_heading=case.measures_heading, outcomes_heading=case.outcomes_heading,
             themes=[theme_pk[name] for name in curation["case_themes"][str(case.number)]],
-            created_at=SEED_TIMESTAMP, updated_at=SEED_TIMESTAMP)
+            status="published", published_at=SEED_TIMESTAMP, created_at=SEED_TIMESTAMP, updated_at=SEED_TIMESTAMP)
         for position, name in enumerate(case.agencies, start=1):
             if name not in agency_pk:
                 raise SeedError(f"案例{case.number}的申报单位“{name}”不在 curation.json 的 agencies 中。")

@@ -188,7 +188,7 @@ def _generate_chunk(rng, corpus, agencies, themes, size, next_batch, per_batch) 
         cases.append(Case(notice=notice, number=number, batch=notice.batch, label=f"优化营商环境示范案例{number}",
                           title=plan["title"], subtitle=plan["subtitle"], intro=plan["intro"],
                           measures_heading="一、主要做法", outcomes_heading="二、亮点及成效",
-                          created_at=now, updated_at=now))
+                          status=Case.Status.PUBLISHED, published_at=now, created_at=now, updated_at=now))
     Case.objects.bulk_create(cases)
     links, responsibilities, sections, theme_links = [], [], [], []
     for case, plan in zip(cases, plans, strict=True):

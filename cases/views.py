@@ -11,8 +11,8 @@ from .models import Agency, Case, Notice, Responsibility, Section, Theme
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    notice = Notice.objects.first()
-    cases = Case.objects.filter(notice=notice).for_list().order_by("number") if notice else Case.objects.none()
+    notice = Notice.objects.filter(cases__status=Case.Status.PUBLISHED).distinct().first()
+    cases = Case.objects.published().filter(notice=notice).for_list().order_by("number") if notice else []
     themes = Theme.objects.in_use()
     return render(request, "cases/home.html", {"notice": notice, "cases": cases, "themes": themes})
 
@@ -25,16 +25,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def case_detail(request: HttpRequest, batch: int, number: int) -> HttpResponse:
-    case = get_object_or_404(Case.objects.for_detail(), batch=batch, number=number)
+    case = get_object_or_404(Case.objects.visible_to(request.user).for_detail(), batch=batch, number=number)
     sections = list(case.sections.all())
+    neighbours = Case.objects.visible_to(request.user).filter(notice=case.notice)
     context = {
         "case": case,
         "measures": [s for s in sections if s.kind == Section.Kind.MEASURE],
         "outcomes": [s for s in sections if s.kind == Section.Kind.OUTCOME],
         "metrics": list(case.metrics.all()),
         "related_cases": Case.objects.related_to(case),
-        "previous_case": Case.objects.filter(notice=case.notice, number__lt=number).order_by("-number").first(),
-        "next_case": Case.objects.filter(notice=case.notice, number__gt=number).order_by("number").first(),
+        "previous_case": neighbours.filter(number__lt=number).order_by("-number").first(),
+        "next_case": neighbours.filter(number__gt=number).order_by("number").first(),
     }
     return render(request, "cases/case_detail.html", context)
 
@@ -60,6 +61,7 @@ def responsibility_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def notice_detail(request: HttpRequest, batch: int) -> HttpResponse:
     notice = Notice.objects.for_detail().filter(batch=batch).first()
-    if notice is None:
+    if notice is None or not (request.user.is_staff or any(c.is_published for c in notice.cases.all())):
         raise Http404("没有这一批次。")
-    return render(request, "cases/notice_detail.html", {"notice": notice})
+    cases = [case for case in notice.cases.all() if case.is_published or request.user.is_staff]
+    return render(request, "cases/notice_detail.html", {"notice": notice, "cases": cases})

@@ -18,10 +18,10 @@ def make_agency(name: str, slug: str) -> Agency:
 
 
 def make_case(notice: Notice, number: int, *, agencies: list[Agency], items: int = 3,
-              theme: Theme | None = None) -> Case:
+              theme: Theme | None = None, status: str = Case.Status.PUBLISHED) -> Case:
     """A case with ``items`` measures, outcomes and metrics, one responsibility per agency."""
     case = Case.objects.create(notice=notice, number=number, label=f"测试案例{number}",
-                               title=f"测试案例标题{number}", intro="导语包含10个数字。")
+                               title=f"测试案例标题{number}", intro="导语包含10个数字。", status=status)
     for position, agency in enumerate(agencies, start=1):
         CaseAgency.objects.create(case=case, agency=agency, position=position)
         Responsibility.objects.create(case=case, agency=agency, position=position)

@@ -21,6 +21,7 @@ def test_generated_cases_are_marked_valid_and_indexed(seed):
     assert generate_cases(30, per_batch=12) == 30
     cases = list(synthetic_cases())
     assert len(cases) == 30
+    assert all(c.is_published for c in cases)
     assert sorted({c.batch for c in cases}) == [1001, 1002, 1003]
     assert all(n.title.startswith(SYNTHETIC_MARK) for n in Notice.objects.filter(batch__gte=FIRST_SYNTHETIC_BATCH))
     for metric in Metric.objects.filter(case__in=cases).select_related("section"):
