@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .figures import same_unit
 from .querysets import AgencyQuerySet, CaseQuerySet, NoticeQuerySet, ResponsibilityQuerySet, ThemeQuerySet
@@ -37,6 +38,8 @@ class Region(models.Model):
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     code = models.CharField(_("行政区划代码"), max_length=6, unique=True)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    history = HistoricalRecords(verbose_name_plural=_("变更记录"))
 
     class Meta:
         verbose_name = _("市县")
@@ -83,6 +86,8 @@ class Notice(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = NoticeQuerySet.as_manager()
+
+    history = HistoricalRecords(verbose_name_plural=_("变更记录"))
 
     class Meta:
         verbose_name = _("通知（批次）")
@@ -141,6 +146,8 @@ class Annex(models.Model):
         help_text=_("附件以图片印发、原文文本只留下文件名时，照录该文件名（如 image.png）。"),
     )
 
+    history = HistoricalRecords(verbose_name_plural=_("变更记录"))
+
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
@@ -166,6 +173,8 @@ class Theme(models.Model):
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     objects = ThemeQuerySet.as_manager()
+
+    history = HistoricalRecords(verbose_name_plural=_("变更记录"))
 
     class Meta:
         verbose_name = _("主题（编辑分类）")
@@ -212,6 +221,8 @@ class Agency(models.Model):
 
     objects = AgencyQuerySet.as_manager()
 
+    history = HistoricalRecords(verbose_name_plural=_("变更记录"))
+
     class Meta:
         verbose_name = _("单位")
         verbose_name_plural = _("单位")
@@ -231,6 +242,8 @@ class AgencyAlias(models.Model):
         Agency, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("单位")
     )
     name = models.CharField(_("简称"), max_length=100, unique=True)
+
+    history = HistoricalRecords(verbose_name_plural=_("变更记录"))
 
     class Meta:
         verbose_name = _("单位简称")
@@ -289,6 +302,8 @@ class Case(models.Model):
 
     objects = CaseQuerySet.as_manager()
 
+    history = HistoricalRecords(m2m_fields=[themes], verbose_name_plural=_("变更记录"))
+
     class Meta:
         verbose_name = _("示范案例")
         verbose_name_plural = _("示范案例")
@@ -341,6 +356,8 @@ class CaseAgency(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("排序"))
 
+    history = HistoricalRecords(verbose_name_plural=_("变更记录"))
+
     class Meta:
         verbose_name = _("申报单位")
         verbose_name_plural = _("申报单位")
@@ -352,6 +369,10 @@ class CaseAgency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.code} {self.agency}"
+
+
+# Kept as a name so that cases.signals can route the proxies' saves to it.
+SECTION_HISTORY = HistoricalRecords(verbose_name_plural=_("变更记录"))
 
 
 class Section(models.Model):
@@ -372,6 +393,9 @@ class Section(models.Model):
     label = models.CharField(_("序号"), max_length=10, blank=True, help_text=_("照原文，如“(一)”。"))
     heading = models.CharField(_("标题句"), max_length=200, blank=True, help_text=_("不含句末“。”。"))
     body = models.TextField(_("正文"))
+
+    # Measure and Outcome are proxies: cases.signals records their saves here too.
+    history = SECTION_HISTORY
 
     class Meta:
         verbose_name = _("做法或成效")
@@ -471,6 +495,8 @@ class Metric(models.Model):
     source_text = models.TextField(_("出处句子"), help_text=_("从出处段落中原样摘取的一句或相连几句。"))
     is_key = models.BooleanField(_("关键数据"), default=False, help_text=_("在案例卡片和页首突出显示。"))
 
+    history = HistoricalRecords(verbose_name_plural=_("变更记录"))
+
     class Meta:
         verbose_name = _("数据指标")
         verbose_name_plural = _("数据指标")
@@ -547,6 +573,8 @@ class Responsibility(models.Model):
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     objects = ResponsibilityQuerySet.as_manager()
+
+    history = HistoricalRecords(verbose_name_plural=_("变更记录"))
 
     class Meta:
         verbose_name = _("推广责任单位")

@@ -5,10 +5,30 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from .indexing import cases_of_agency, schedule_reindex
-from .models import Agency, AgencyAlias, Case, CaseAgency, CatalogVersion, Measure, Metric, Outcome, Section, Theme
+from .models import (
+    SECTION_HISTORY,
+    Agency,
+    AgencyAlias,
+    Case,
+    CaseAgency,
+    CatalogVersion,
+    Measure,
+    Metric,
+    Outcome,
+    Section,
+    Theme,
+)
 
 # Measure and Outcome are proxies of Section; saving one sends its own signals.
 PART_MODELS = (Section, Measure, Outcome, Metric, CaseAgency)
+
+
+# django-simple-history listens to Section itself; a proxy's save carries the
+# proxy as sender, so the admin's measure and outcome inlines are routed here.
+for proxy in (Measure, Outcome):
+    post_save.connect(SECTION_HISTORY.post_save, sender=proxy, weak=False, dispatch_uid=f"history-{proxy.__name__}")
+    post_delete.connect(SECTION_HISTORY.post_delete, sender=proxy, weak=False,
+                        dispatch_uid=f"history-{proxy.__name__}-delete")
 
 
 @receiver(post_save, sender=Case)

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from cases import engine
+from cases.history import history_paused, record_baseline
 from cases.models import Case, Notice
 
 SOURCE_TEXT_PATH: Path = settings.NOTICE_SOURCE_DIR / "notice-batch-4.txt"
@@ -28,8 +29,9 @@ def seed(db, django_capture_on_commit_callbacks) -> Notice:
     The search index is filled when loaddata's transaction commits; inside a
     test's transaction that moment is simulated by running the callbacks.
     """
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), history_paused():
         call_command("loaddata", "seed", verbosity=0)
+    record_baseline("载入种子数据")
     return Notice.objects.get(batch=4)
 
 

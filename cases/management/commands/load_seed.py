@@ -1,6 +1,8 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
+from cases.history import history_paused, record_baseline
 from cases.indexing import reindex_cases
 from cases.models import Case, CaseSearch, CatalogVersion, Notice
 
@@ -15,7 +17,10 @@ class Command(BaseCommand):
                 written = reindex_cases()
                 self.stdout.write(f"检索索引不完整，已为 {written} 个案例重建。")
             return
-        call_command("loaddata", "seed", verbosity=options["verbosity"])
+        with transaction.atomic():
+            with history_paused():
+                call_command("loaddata", "seed", verbosity=options["verbosity"])
+            record_baseline("载入种子数据")
         self.stdout.write(self.style.SUCCESS("已载入种子数据。"))
 
     def _index_incomplete(self) -> bool:

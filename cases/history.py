@@ -1,0 +1,132 @@
+"""One timeline of a case and all its parts, from django-simple-history's records."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.apps import apps
+from django.test.utils import override_settings
+from django.urls import NoReverseMatch, reverse
+
+from .models import Case, CaseAgency, Metric, Responsibility, Section
+
+ACTIONS = {"+": "新建", "~": "修改", "-": "删除"}
+# Bookkeeping fields that change with every save and tell an editor nothing.
+IGNORED_FIELDS = {"updated_at", "batch"}
+MAX_ENTRIES = 300
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    date: datetime
+    user: str
+    part: str
+    action: str
+    reason: str
+    changes: list[FieldChange] = field(default_factory=list)
+    revert_url: str = ""
+
+
+def _display(record, name: str, value) -> str:
+    if value in (None, ""):
+        return "（空）"
+    model_field = record.instance_type._meta.get_field(name)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.is_relation:
+        related = model_field.related_model.objects.filter(pk=value).first()
+        return str(related) if related else f"（已删除 #{value}）"
+    return str(value)
+
+
+def _part_label(record) -> str:
+    model = record.instance_type
+    if model is Case:
+        return "案例"
+    if model is Section:
+        kind = dict(Section.Kind.choices).get(record.kind, record.kind)
+        return f"{kind}{record.label or record.position}"
+    if model is Metric:
+        return f"数据指标 {record.label}：{record.printed}"
+    if model is CaseAgency:
+        return f"申报单位 {_display(record, 'agency', record.agency_id)}"
+    if model is Responsibility:
+        return f"推广责任单位 {_display(record, 'agency', record.agency_id)}"
+    return str(model._meta.verbose_name)
+
+
+def _revert_url(record) -> str:
+    model = record.instance_type
+    if not model._default_manager.filter(pk=record.id).exists():
+        return ""
+    try:
+        return reverse(f"admin:cases_{model._meta.model_name}_simple_history",
+                       args=[record.id, record.history_id])
+    except NoReverseMatch:
+        return ""
+
+
+def case_timeline(case: Case) -> list[Entry]:
+    records = list(Case.history.filter(id=case.pk).select_related("history_user")[:MAX_ENTRIES])
+    for model in (Section, Metric, CaseAgency, Responsibility):
+        records += list(model.history.filter(case_id=case.pk).select_related("history_user")[:MAX_ENTRIES])
+    records.sort(key=lambda r: (r.history_date, r.history_id), reverse=True)
+    entries = []
+    for record in records[:MAX_ENTRIES]:
+        entry = Entry(
+            date=record.history_date,
+            user=record.history_user.get_username() if record.history_user else "系统（导入或命令）",
+            part=_part_label(record),
+            action=ACTIONS.get(record.history_type, record.history_type),
+            reason=record.history_change_reason or "",
+            revert_url=_revert_url(record),
+        )
+        previous = record.prev_record if record.history_type == "~" else None
+        if previous is not None:
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                if change.field in IGNORED_FIELDS:
+                    continue
+                if change.field == "themes":
+                    label = "主题"
+                    old = "、".join(str(v.get("theme")) for v in change.old) if change.old else "（空）"
+                    new = "、".join(str(v.get("theme")) for v in change.new) if change.new else "（空）"
+                    entry.changes.append(FieldChange(label, old, new))
+                    continue
+                label = str(record.instance_type._meta.get_field(change.field).verbose_name)
+                entry.changes.append(FieldChange(label, _display(record, change.field, change.old),
+                                                 _display(record, change.field, change.new)))
+            if not entry.changes:
+                continue  # a save that changed nothing an editor would see
+        entries.append(entry)
+    return entries
+
+
+@contextmanager
+def history_paused():
+    """Record nothing while bulk-loading (loaddata would log every themes assignment as a change)."""
+    with override_settings(SIMPLE_HISTORY_ENABLED=False):
+        yield
+
+
+def record_baseline(reason: str) -> int:
+    """One "created" record for every catalog object that has none yet, so later edits show what changed."""
+    written = 0
+    for model in apps.get_app_config("cases").get_models():
+        manager = getattr(model, "history", None)
+        if manager is None or model._meta.proxy or not hasattr(manager, "bulk_history_create"):
+            continue
+        recorded = set(manager.values_list("id", flat=True).distinct())
+        missing = [obj for obj in model._default_manager.order_by("pk") if obj.pk not in recorded]
+        if missing:
+            written += len(manager.bulk_history_create(missing, default_change_reason=reason, batch_size=500))
+    return written
