@@ -225,7 +225,9 @@ def bound_case_filter(data, queryset: QuerySet | None = None) -> tuple[CaseFilte
     cleaned = data.copy()
     for name in invalid:
         cleaned.pop(name, None)
-    return CaseFilter(cleaned, queryset=queryset), invalid
+    retried = CaseFilter(cleaned, queryset=queryset)
+    retried.is_valid()
+    return retried, invalid
 
 
 class ResponsibilityFilter(django_filters.FilterSet):

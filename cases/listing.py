@@ -34,6 +34,7 @@ class CaseListing:
     facets: list[Facet]
     chips: list[Chip]
     clear_url: str
+    download_query: str = ""
 
     @property
     def invalid_labels(self) -> list[str]:
@@ -93,4 +94,12 @@ def build_listing(data: QueryDict, path: str) -> CaseListing:
     return CaseListing(
         filter=case_filter, invalid=invalid, query=query, page=page, results=results, facets=facets,
         chips=build_chips(case_filter.data, facets, path), clear_url=clear_filters_url(case_filter.data, path),
+        download_query=_without_page(data),
     )
+
+
+def _without_page(data: QueryDict) -> str:
+    kept = data.copy()
+    kept.pop("page", None)
+    encoded = kept.urlencode()
+    return f"?{encoded}" if encoded else ""

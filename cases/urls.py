@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import api, views
+from . import api, downloads, views
 
 app_name = "cases"
 
@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("cases/", views.case_list, name="case-list"),
     path("cases/<int:batch>/<int:number>/", views.case_detail, name="case-detail"),
+    re_path(r"^cases/download\.(?P<fmt>xlsx|csv)$", downloads.case_download, name="case-download"),
+    re_path(r"^cases/metrics\.(?P<fmt>xlsx|csv)$", downloads.metric_download, name="metric-download"),
+    re_path(r"^agencies/download\.(?P<fmt>xlsx|csv)$", downloads.agency_download, name="agency-download"),
+    re_path(r"^responsibilities/download\.(?P<fmt>xlsx|csv)$", downloads.responsibility_download,
+            name="responsibility-download"),
     path("agencies/", views.agency_list, name="agency-list"),
     path("agencies/<slug:slug>/", views.agency_detail, name="agency-detail"),
     path("responsibilities/", views.responsibility_list, name="responsibility-list"),

@@ -1,0 +1,293 @@
+"""The editors' workbench: roles, publishing, history and revert, notice upload, metric candidates, merging."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cases import roles
+from cases.models import Agency, AgencyAlias, Case, CaseAgency, Metric, Notice, Responsibility
+from tests.conftest import SOURCE_TEXT_PATH
+from tests.forms import form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def staff(username: str, *groups: str) -> User:
+    user = User.objects.create_user(username, password="正确的密码-123", is_staff=True)
+    user.groups.set(Group.objects.filter(name__in=groups))
+    return user
+
+
+@pytest.fixture
+def editor(client):
+    user = staff("editor", roles.EDITOR)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def publisher(client):
+    user = staff("publisher", roles.PUBLISHER)
+    client.force_login(user)
+    return user
+
+
+def change_url(obj) -> str:
+    return f"/admin/cases/{obj._meta.model_name}/{obj.pk}/change/"
+
+
+def case_4(number: int) -> Case:
+    return Case.objects.get(batch=4, number=number)
+
+
+# -- roles --------------------------------------------------------------------
+
+def test_the_two_groups_have_exactly_their_permissions(db):
+    editor = set(Group.objects.get(name=roles.EDITOR).permissions.values_list("codename", flat=True))
+    publisher = set(Group.objects.get(name=roles.PUBLISHER).permissions.values_list("codename", flat=True))
+    assert "change_case" in editor and "change_metric" in editor and "delete_section" in editor
+    assert "publish_case" not in editor
+    assert publisher == editor | {"publish_case"}
+    assert not any(c.endswith("_user") or c.endswith("_group") for c in publisher)
+
+
+def test_staff_without_a_role_can_change_nothing(client, seed, django_capture_on_commit_callbacks):
+    client.force_login(staff("visitor"))
+    case = case_4(1)
+    agency = Agency.objects.get(slug="haikou-customs")
+    metric = case.metrics.first()
+    attempts = [
+        ("get", change_url(case), {}),
+        ("post", change_url(case), {"title": "篡改"}),
+        ("get", "/admin/cases/case/add/", {}),
+        ("post", f"/admin/cases/metric/{metric.pk}/change/", {"value": "1"}),
+        ("post", f"/admin/cases/metric/{metric.pk}/delete/", {"post": "yes"}),
+        ("post", f"/admin/cases/agency/{agency.pk}/delete/", {"post": "yes"}),
+        ("get", "/admin/cases/notice/import/", {}),
+        ("get", f"/admin/cases/case/{case.pk}/metric-candidates/", {}),
+        ("get", f"/admin/cases/agency/{agency.pk}/merge/", {}),
+        ("get", f"/admin/cases/case/{case.pk}/changes/", {}),
+        ("post", "/admin/cases/case/", {"action": "publish_cases", "_selected_action": [case.pk]}),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        for method, url, data in attempts:
+            response = getattr(client, method)(url, data)
+            assert response.status_code == 403, (method, url, response.status_code)
+    case.refresh_from_db()
+    assert case.title != "篡改" and Metric.objects.filter(pk=metric.pk, value=metric.value).exists()
+
+
+def test_an_editor_corrects_a_figure_and_history_records_who_and_what(client, editor, seed):
+    case = case_4(2)
+    metric = case.metrics.order_by("position").first()
+    page = client.get(change_url(case))
+    assert page.status_code == 200
+    data = form_data(page.content.decode(), "case_form")
+    index = next(k.split("-")[1] for k, v in data.items() if k.startswith("metrics-") and k.endswith("-id")
+                 and v == [str(metric.pk)])
+    old_value = metric.value
+    data[f"metrics-{index}-value"] = ["12345"]
+    response = client.post(change_url(case), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    metric.refresh_from_db()
+    assert metric.value == Decimal("12345")
+    record = metric.history.first()
+    assert record.history_user == editor and record.history_type == "~"
+    timeline = client.get(f"/admin/cases/case/{case.pk}/changes/").content.decode()
+    assert "editor" in timeline and f"数据指标 {metric.label}" in timeline
+    assert f"{old_value.normalize():f}" in timeline.replace(".0000", "") and "12345" in timeline
+
+
+def test_an_editor_reverts_a_change_from_the_history(client, editor, seed):
+    metric = case_4(3).metrics.order_by("position").first()
+    original = metric.value
+    baseline = metric.history.get()  # recorded when the seed was loaded
+    assert baseline.history_change_reason == "载入种子数据"
+    metric.value = Decimal("999")
+    metric.save()
+    url = f"/admin/cases/metric/{metric.pk}/history/{baseline.history_id}/"
+    page = client.get(url)
+    assert page.status_code == 200
+    response = client.post(url, form_data(page.content.decode(), "historicalmetric_form"))
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    metric.refresh_from_db()
+    assert metric.value == original
+    assert metric.history.first().history_user == editor
+
+
+def test_an_editor_cannot_publish(client, editor, seed, django_capture_on_commit_callbacks):
+    notice = Notice.objects.get(batch=4)
+    draft = Case.objects.create(notice=notice, number=9, label="x", title="新案例草稿", intro="导语。")
+    page = client.get(change_url(draft)).content.decode()
+    assert 'name="status"' not in page  # shown read-only
+    data = form_data(page, "case_form")
+    data["status"] = ["published"]
+    assert client.post(change_url(draft), data).status_code == 302
+    client.post("/admin/cases/case/", {"action": "publish_cases", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.status == Case.Status.DRAFT
+
+
+def test_a_publisher_publishes_and_withdraws(client, publisher, seed, django_capture_on_commit_callbacks):
+    notice = Notice.objects.get(batch=4)
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = Case.objects.create(notice=notice, number=9, label="x", title="新案例草稿", intro="导语。")
+        client.post("/admin/cases/case/", {"action": "publish_cases", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.is_published and draft.published_at is not None
+    assert draft.history.first().history_change_reason == "已发布"
+    assert client.get("/api/cases/4/9/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/cases/case/", {"action": "withdraw_cases", "_selected_action": [draft.pk]})
+    client.logout()
+    assert client.get("/cases/4/9/").status_code == 404
+
+
+def test_staff_preview_drafts_through_view_on_site(client, editor, seed):
+    draft = Case.objects.create(notice=Notice.objects.get(batch=4), number=9, label="x", title="草稿", intro="x")
+    assert 'href="/admin/r/' in client.get(change_url(draft)).content.decode()
+    assert client.get("/cases/4/9/").status_code == 200
+
+
+# -- admin login lockout -----------------------------------------------------
+
+def test_admin_login_locks_out_after_five_failures(client, seed):
+    staff("target", roles.EDITOR)
+    for _ in range(4):
+        response = client.post("/admin/login/", {"username": "target", "password": "错"})
+        assert response.status_code == 200 and "请输入" in response.content.decode()
+    assert client.post("/admin/login/", {"username": "target", "password": "错"}).status_code == 429
+    locked = client.post("/admin/login/", {"username": "target", "password": "正确的密码-123"})
+    assert locked.status_code == 429
+    assert "登录已暂时锁定" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another account from the same address is not affected.
+    staff("other", roles.EDITOR)
+    assert client.post("/admin/login/", {"username": "other", "password": "正确的密码-123"}).status_code == 302
+
+
+# -- importing a notice through the admin ---------------------------------------
+
+def upload(client, text: bytes, publish: bool = False):
+    data = {"file": SimpleUploadedFile("第五批.txt", text, content_type="text/plain")}
+    if publish:
+        data["publish"] = "on"
+    return client.post("/admin/cases/notice/import/", data)
+
+
+def batch_5_text() -> bytes:
+    return SOURCE_TEXT_PATH.read_text("utf-8").replace("第四批", "第五批").encode("gb18030")
+
+
+def test_the_upload_shows_a_preview_and_writes_only_after_confirmation(client, editor, seed):
+    preview = upload(client, batch_5_text())
+    page = preview.content.decode()
+    assert preview.status_code == 200
+    assert "新建</strong>：通知（第五批）" in page and "案例 5-8" in page and "确认导入" in page
+    assert "导入后直接发布" not in page
+    assert not Notice.objects.filter(batch=5).exists()
+    done = client.post("/admin/cases/notice/import/", {"confirm": "1"})
+    assert done.status_code == 302
+    assert Case.objects.filter(batch=5, status=Case.Status.DRAFT).count() == 8
+    assert Case.objects.get(batch=5, number=1).history.first().history_user == editor
+
+
+def test_only_a_publisher_may_publish_on_upload(client, editor, publisher, seed):
+    client.force_login(editor)
+    assert upload(client, batch_5_text(), publish=True).status_code == 403
+    client.force_login(publisher)
+    assert "导入后直接发布" in client.get("/admin/cases/notice/import/").content.decode()
+    upload(client, batch_5_text(), publish=True)
+    client.post("/admin/cases/notice/import/", {"confirm": "1"})
+    assert Case.objects.filter(batch=5, status=Case.Status.PUBLISHED).count() == 8
+
+
+def test_a_malformed_upload_names_the_line_and_writes_nothing(client, editor, seed):
+    lines = SOURCE_TEXT_PATH.read_text("utf-8").replace("第四批", "第五批").split("\n")
+    broken = "\n".join(lines[:68] + lines[69:]).encode("utf-8")
+    page = upload(client, broken).content.decode()
+    assert "第70行：案例2缺少“一、主要做法”部分" in page and "数据库未作任何修改" in page
+    assert client.post("/admin/cases/notice/import/", {"confirm": "1"}).status_code == 302  # nothing pending
+    assert not Notice.objects.filter(batch=5).exists()
+
+
+def test_a_binary_upload_is_refused_in_chinese(client, editor, seed):
+    page = upload(client, b"\x89PNG\r\n\x1a\n\x00\x00").content.decode()
+    assert "不是纯文本" in page
+
+
+# -- metric candidates ------------------------------------------------------------
+
+def test_metric_candidates_mark_what_is_curated_and_add_what_the_editor_confirms(client, editor, seed):
+    import re
+
+    curated = case_4(8)
+    page = client.get(f"/admin/cases/case/{curated.pk}/metric-candidates/").content.decode()
+    picks = re.findall(r'name="pick" value="([^"]+)"', page)
+    assert "1000条/分钟 → 5000条/分钟" in page and "已收录" in page
+    assert "53:72小时:" in picks and not any("5000条/分钟" in p for p in picks)  # curated already
+
+    case = case_4(1)
+    section = case.sections.get(kind="outcome", position=1)
+    section.body += "审批时限由20个工作日压缩至3个工作日。"
+    section.save()
+    url = f"/admin/cases/case/{case.pk}/metric-candidates/"
+    page = client.get(url).content.decode()
+    key = f"{section.pk}:3个工作日:20个工作日"
+    assert f'value="{key}"' in page
+    before = case.metrics.count()
+    # Without a label nothing is written.
+    assert "请填写指标说明" in client.post(url, {"pick": [key]}).content.decode()
+    assert case.metrics.count() == before
+    response = client.post(url, {"pick": [key], f"label-{key}": "审批时限"})
+    assert response.status_code == 302
+    metric = case.metrics.get(label="审批时限")
+    assert (metric.baseline_printed, metric.printed, metric.value, metric.unit, metric.position) == (
+        "20个工作日", "3个工作日", Decimal("3"), "个工作日", before + 1)
+    assert metric.change_percent == Decimal("-85.0")
+    metric.full_clean()
+
+
+# -- merging agencies ---------------------------------------------------------------
+
+def test_merging_moves_every_reference_and_keeps_the_old_name_as_an_alias(client, editor, seed,
+                                                                          django_capture_on_commit_callbacks):
+    keep = Agency.objects.get(slug="hainan-healthcare-security")
+    both = CaseAgency.objects.filter(agency=keep).first().case  # already led by keep
+    other = case_4(8)
+    # Each request commits on its own in production; here one block stands for the whole session.
+    with django_capture_on_commit_callbacks(execute=True):
+        duplicate = Agency.objects.create(name="海南省医疗保障局（重复录入）", slug="dup", kind=keep.kind,
+                                          level=keep.level)
+        AgencyAlias.objects.create(agency=duplicate, name="医保局简称")
+        CaseAgency.objects.create(case=both, agency=duplicate, position=9)
+        CaseAgency.objects.create(case=other, agency=duplicate, position=9)
+        Responsibility.objects.create(case=other, agency=duplicate, position=9)
+        page = client.post("/admin/cases/agency/", {"action": "merge_agencies_action",
+                                                    "_selected_action": [keep.pk, duplicate.pk]})
+        assert "保留哪一个单位" in page.content.decode()
+        response = client.post("/admin/cases/agency/", {"action": "merge_agencies_action", "keep": keep.pk,
+                                                        "_selected_action": [keep.pk, duplicate.pk]})
+    assert response.status_code == 302
+    assert not Agency.objects.filter(pk=duplicate.pk).exists()
+    assert CaseAgency.objects.filter(case=both, agency=keep).count() == 1
+    assert CaseAgency.objects.filter(case=other, agency=keep).exists()
+    assert Responsibility.objects.filter(case=other, agency=keep).exists()
+    aliases = set(keep.aliases.values_list("name", flat=True))
+    assert aliases >= {"海南省医疗保障局（重复录入）", "医保局简称", "省医保局"}
+    # Search finds the case under the merged name.
+    assert "/cases/4/8/" in client.get("/cases/?q=医保局简称").content.decode()
+
+
+def test_deleting_a_cited_agency_explains_why_and_offers_the_merge(client, editor, seed):
+    agency = Agency.objects.get(slug="haikou-customs")
+    page = client.post(f"/admin/cases/agency/{agency.pk}/delete/", {"post": "yes"}).content.decode()
+    assert "不能删除" in page and f"/admin/cases/agency/{agency.pk}/merge/" in page
+    assert Agency.objects.filter(pk=agency.pk).exists()
+    keep = Agency.objects.get(slug="haikou-jiangdong")
+    response = client.post(f"/admin/cases/agency/{agency.pk}/merge/", {"keep": keep.pk})
+    assert response.status_code == 302
+    assert not Agency.objects.filter(pk=agency.pk).exists()
+    assert AgencyAlias.objects.filter(agency=keep, name=agency.name).exists()
