@@ -1,6 +1,7 @@
 """Reindex a case when it or one of its parts changes."""
 
 from django.db import transaction
+from django.utils import timezone
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -36,8 +37,12 @@ def case_saved(sender, instance: Case, **kwargs):
     schedule_reindex([instance.pk])
 
 
-def part_changed(sender, instance, **kwargs):
+def part_changed(sender, instance, raw=False, **kwargs):
+    """A measure, outcome, metric or lead agency changed: reindex its case and date the case's last update."""
     schedule_reindex([instance.case_id])
+    if not raw:
+        # update() records no history entry of its own: the part's record says what changed.
+        Case.objects.filter(pk=instance.case_id).update(updated_at=timezone.now())
 
 
 for model in PART_MODELS:

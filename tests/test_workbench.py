@@ -291,3 +291,18 @@ def test_deleting_a_cited_agency_explains_why_and_offers_the_merge(client, edito
     assert response.status_code == 302
     assert not Agency.objects.filter(pk=agency.pk).exists()
     assert AgencyAlias.objects.filter(agency=keep, name=agency.name).exists()
+
+
+def test_editing_a_part_dates_the_cases_last_update(client, editor, seed):
+    case = case_4(6)
+    assert "2023年9月19日" in client.get("/cases/4/6/").content.decode()
+    metric = case.metrics.first()
+    url = f"/admin/cases/metric/{metric.pk}/change/"
+    data = form_data(client.get(url).content.decode(), "metric_form")
+    data["label"] = ["更正后的指标说明"]
+    assert client.post(url, data).status_code == 302
+    case.refresh_from_db()
+    page = client.get("/cases/4/6/").content.decode()
+    from django.utils import timezone
+
+    assert f"{timezone.localtime(case.updated_at):%Y年%-m月%-d日}" in page and "2023年9月19日" not in page.split("最近更新")[1][:200]
