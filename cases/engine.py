@@ -37,8 +37,7 @@ class CatalogIndex:
         """The bitmap of these case ids (ids unknown to this version are left out)."""
         bits = bytearray((len(self.order) + 7) // 8)
         position, size = self.position, len(self.position)
-        for case_id in case_ids:
-            at = position[case_id] if case_id < size else -1
+        for at in map(position.__getitem__, [i for i in case_ids if i < size]):
             if at >= 0:
                 bits[at >> 3] |= 1 << (at & 7)
         return int.from_bytes(bits, "little")
@@ -51,12 +50,22 @@ class CatalogIndex:
 
     def count(self, bitmap: int, prefix: str) -> dict[str, int]:
         """Cases per value of one facet (keys starting with ``prefix:``) within ``bitmap``."""
-        start = f"{prefix}:"
         counts = {}
-        for key, members in self.keys.items():
-            if key.startswith(start) and (n := (members & bitmap).bit_count()):
-                counts[key.removeprefix(start)] = n
+        for value, members in self.facet_values(prefix):
+            if n := (members & bitmap).bit_count():
+                counts[value] = n
         return counts
+
+    def facet_values(self, prefix: str) -> list[tuple[str, int]]:
+        """(value, bitmap) of every key of one facet, grouped once per catalog version."""
+        groups = self.__dict__.get("_groups")
+        if groups is None:
+            groups = {}
+            for key, members in self.keys.items():
+                facet, _, value = key.partition(":")
+                groups.setdefault(facet, []).append((value, members))
+            object.__setattr__(self, "_groups", groups)
+        return groups.get(prefix, [])
 
     def ids(self, positions: Iterable[int]) -> list[int]:
         return [self.order[at] for at in positions]
