@@ -498,3 +498,4 @@ class AnnexAdmin(SimpleHistoryAdmin):
     list_filter = ["kind"]
     search_fields = ["title"]
 
+from .adoption import admin as adoption_admin  # noqa: E402, F401  (registers the tracker's models)

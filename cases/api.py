@@ -102,7 +102,16 @@ def case_document(case: Case, request: HttpRequest) -> dict:
         ],
         "themes": [{"name": t.name, "slug": t.slug, "editorial": True} for t in case.themes.all()],
         "updated_at": case.updated_at.isoformat(),
+        "adoption": adoption_summary(case),
     }
+
+
+def adoption_summary(case: Case, counts: dict[str, int] | None = None) -> dict:
+    """How many of the regions are in each adoption status (a region that has not reported: not_started)."""
+    from .adoption import stats
+
+    counts = stats.summary(case) if counts is None else counts
+    return {"regions": sum(counts.values()), **counts}
 
 
 @require_GET
@@ -119,13 +128,17 @@ def api_case_list(request: HttpRequest) -> JsonResponse:
         return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
     query = case_filter.search_query
+    from .adoption import stats
+
+    adoption = stats.summaries(list(page.object_list))
     return json_response({
         "query": query.display,
         "count": page.paginator.count,
         "next": link(page.next_page_number()) if page.has_next() else None,
         "previous": link(page.previous_page_number()) if page.has_previous() else None,
         "results": [
-            {**case_summary(case, request), **({"relevance": case.relevance} if query else {})}
+            {**case_summary(case, request), "adoption": adoption_summary(case, adoption[case.pk]),
+             **({"relevance": case.relevance} if query else {})}
             for case in page.object_list
         ],
     })

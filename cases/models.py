@@ -687,3 +687,13 @@ class CatalogVersion(models.Model):
         import uuid
 
         cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
+
+
+# The replication tracker's models live in cases/adoption/models.py.
+from .adoption.models import (  # noqa: E402, F401
+    AdoptionReport,
+    AdoptionResult,
+    Evidence,
+    OfficialProfile,
+    ReviewComment,
+)

@@ -2,7 +2,8 @@
 
 编辑 (editor) may add, change and delete catalog content; 发布人 (publisher)
 may do the same and also publish and withdraw cases. Staff accounts in
-neither group can log in to the admin but change nothing.
+neither group can log in to the admin but change nothing. 省营商环境办 (the
+provincial office) sees and edits every adoption report (cases.adoption.access).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from django.contrib.auth.models import Group, Permission
 
 EDITOR = "编辑"
 PUBLISHER = "发布人"
+# The provincial business-environment office: sees and edits every adoption report.
+PROVINCIAL_OFFICE = "省营商环境办"
 
 # Catalog content editors look after, by model name.
 CATALOG_MODELS = [
@@ -37,6 +40,14 @@ def ensure_roles(**kwargs) -> None:
     editor.permissions.set(editing)
     publisher, _ = Group.objects.get_or_create(name=PUBLISHER)
     publisher.permissions.set([*editing, permissions[PUBLISH]])
+    office, _ = Group.objects.get_or_create(name=PROVINCIAL_OFFICE)
+    office.permissions.set([permissions[c] for c in sorted(office_codenames()) if c in permissions])
+
+
+def office_codenames() -> set[str]:
+    """The office manages adoption reports and officials' accounts in the admin too."""
+    models = ["adoptionreport", "adoptionresult", "evidence", "reviewcomment", "officialprofile"]
+    return {f"{action}_{model}" for model in models for action in ACTIONS}
 
 
 def can_publish(user) -> bool:

@@ -1,9 +1,9 @@
 """Reindex a case when it or one of its parts changes."""
 
 from django.db import transaction
-from django.utils import timezone
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from .indexing import cases_of_agency, schedule_reindex
 from .models import (

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "cases.adoption.middleware.RefuseAnonymousWrites",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -84,7 +85,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 AXES_VERBOSE = False
 
 # django-import-export: XLSX and CSV; a file is imported in one transaction
@@ -165,6 +166,15 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Where the text of each notice is kept, so tests can prove fidelity.
 NOTICE_SOURCE_DIR = BASE_DIR / "fixtures" / "source"
+
+# Officials sign in at /accounts/login/; evidence files are stored under
+# MEDIA_ROOT and served only through a view that checks who is asking (there
+# is deliberately no MEDIA_URL route).
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/adoption/"
+LOGOUT_REDIRECT_URL = "/adoption/"
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 # After these request numbers a worker process runs one full garbage
 # collection and freezes what survives, so later full collections skip

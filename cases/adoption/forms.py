@@ -1,0 +1,99 @@
+"""The officials' front-end forms: one report with its local results, evidence, and review comments."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.forms import inlineformset_factory
+
+from .models import AdoptionReport, AdoptionResult, Evidence, ReviewComment
+
+# What an uploaded evidence file may be: extension → the bytes it must start with.
+EVIDENCE_TYPES = {
+    "pdf": (b"%PDF-",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "ofd": (b"PK\x03\x04",),
+}
+
+
+def max_evidence_bytes() -> int:
+    return getattr(settings, "EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ReportForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = AdoptionReport
+        fields = ["status", "not_applicable_reason", "started_on", "completed_on", "actions", "notes",
+                  "contact_name", "contact_phone"]
+        widgets = {
+            "status": forms.RadioSelect,
+            "started_on": DateInput(),
+            "completed_on": DateInput(),
+            "not_applicable_reason": forms.Textarea(attrs={"rows": 2}),
+            "actions": forms.Textarea(attrs={"rows": 6}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+ResultFormSet = inlineformset_factory(
+    AdoptionReport, AdoptionResult,
+    fields=["label", "value", "unit", "baseline_value", "baseline_unit", "period"],
+    extra=1, can_delete=True, max_num=20, validate_max=True,
+)
+
+
+class EvidenceForm(forms.ModelForm):
+    file = forms.FileField(label="上传文件", required=False,
+                           help_text="PDF、JPG、PNG、DOCX、XLSX 或 OFD，单个文件不超过 10 MB。")
+
+    class Meta:
+        model = Evidence
+        fields = ["title", "url", "file"]
+        labels = {"title": "材料说明", "url": "或填写链接"}
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return upload
+        limit = max_evidence_bytes()
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"文件“{upload.name}”有 {upload.size / 1024 / 1024:.1f} MB，超过上限 {limit // 1024 // 1024} MB。")
+        suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if suffix not in EVIDENCE_TYPES:
+            raise forms.ValidationError(
+                f"不接受“.{suffix or '（无扩展名）'}”文件；请上传 PDF、JPG、PNG、DOCX、XLSX 或 OFD。")
+        head = upload.read(16)
+        upload.seek(0)
+        if not head.startswith(EVIDENCE_TYPES[suffix]):
+            raise forms.ValidationError(f"文件“{upload.name}”的内容不是 {suffix.upper()} 格式，请检查后重新上传。")
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("url") and not data.get("file"):
+            raise forms.ValidationError("请上传文件或填写链接。")
+        if data.get("url") and data.get("file"):
+            raise forms.ValidationError("一条材料只能是文件或链接中的一种。")
+        return data
+
+
+class CommentForm(forms.ModelForm):
+    class Meta:
+        model = ReviewComment
+        fields = ["body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+        labels = {"body": "审核意见"}

@@ -1,0 +1,446 @@
+"""The replication tracker: access rules (role × region × endpoint), reports, concurrency, views, demo."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from cases import roles
+from cases.models import (
+    AdoptionReport,
+    AdoptionResult,
+    Agency,
+    Case,
+    Evidence,
+    OfficialProfile,
+    Region,
+    ReviewComment,
+)
+from tests.forms import form_data
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+SECRET_PHONE = "13800000000"
+SECRET_NOTE = "内部备注：尚缺经费"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def official(username: str, *, region: str | None = None, agency: str | None = None) -> User:
+    user = User.objects.create_user(username, password="pw-不重要-123")
+    OfficialProfile.objects.create(user=user, region=Region.objects.get(slug=region) if region else None,
+                                   agency=Agency.objects.get(slug=agency) if agency else None)
+    return user
+
+
+@pytest.fixture
+def world(seed):
+    """Accounts of every role and two reports, one with private fields and an evidence file."""
+    users = {
+        "haikou": official("haikou", region="haikou"),
+        "ledong": official("ledong", region="ledong"),
+        # 省医保局 leads case 4-1, so it is one of its responsible units (Annex 2, reconstructed).
+        "yibao": official("yibao", agency="hainan-healthcare-security"),
+        "office": User.objects.create_user("office"),
+        "editor": User.objects.create_user("editor", is_staff=True),
+        "plain": User.objects.create_user("plain"),
+    }
+    users["office"].groups.add(Group.objects.get(name=roles.PROVINCIAL_OFFICE))
+    users["editor"].groups.add(Group.objects.get(name=roles.EDITOR))
+    case_1, case_8 = Case.objects.get(batch=4, number=1), Case.objects.get(batch=4, number=8)
+    haikou = AdoptionReport.objects.create(
+        case=case_1, region=Region.objects.get(slug="haikou"), status="in_progress", started_on=date(2024, 1, 2),
+        actions="参照三医联动做法推进。", notes=SECRET_NOTE, contact_name="王某", contact_phone=SECRET_PHONE)
+    evidence = Evidence.objects.create(report=haikou, title="实施方案", original_name="方案.pdf", size=len(PDF),
+                                       file=SimpleUploadedFile("方案.pdf", PDF))
+    ledong_8 = AdoptionReport.objects.create(case=case_8, region=Region.objects.get(slug="ledong"),
+                                             status="not_started")
+    return {"users": users, "haikou": haikou, "ledong_8": ledong_8, "evidence": evidence}
+
+
+def login(client, world, role: str):
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+
+
+ROLES = ["anonymous", "haikou", "ledong", "yibao", "office", "editor", "plain"]
+
+
+def edit_url(case_number: int, kind: str, slug: str) -> str:
+    return f"/adoption/cases/4/{case_number}/{kind}/{slug}/edit/"
+
+
+def report_post(version: int, **changes) -> dict:
+    data = {
+        "version": str(version), "status": "in_progress", "started_on": "2024-01-02", "completed_on": "",
+        "not_applicable_reason": "", "actions": "新的做法说明。", "notes": "", "contact_name": "", "contact_phone": "",
+        "results-TOTAL_FORMS": "0", "results-INITIAL_FORMS": "0", "results-MIN_NUM_FORMS": "0",
+        "results-MAX_NUM_FORMS": "20",
+    }
+    data.update(changes)
+    return data
+
+
+# -- the access matrix: role × endpoint (own region, other region, responsible case, …) ------------------------
+
+# (endpoint, method, target) → expected status per role, in ROLES order.
+ACCESS = [
+    ("view matrix", "get", "/adoption/", [200, 200, 200, 200, 200, 200, 200]),
+    ("view rankings", "get", "/adoption/rankings/", [200, 200, 200, 200, 200, 200, 200]),
+    ("view case progress", "get", "/adoption/cases/4/1/", [200, 200, 200, 200, 200, 200, 200]),
+    ("view region page", "get", "/adoption/regions/haikou/", [200, 200, 200, 200, 200, 200, 200]),
+    ("view report", "get", "report:haikou", [200, 200, 200, 200, 200, 200, 200]),
+    ("edit form, Haikou's report", "get", edit_url(1, "region", "haikou"), [302, 200, 403, 403, 200, 403, 403]),
+    ("save Haikou's report", "post", edit_url(1, "region", "haikou"), [403, 302, 403, 403, 302, 403, 403]),
+    ("create Ledong's report", "post", edit_url(2, "region", "ledong"), [403, 403, 302, 403, 302, 403, 403]),
+    ("create a department's report", "post", edit_url(1, "agency", "hainan-healthcare-security"),
+     [403, 403, 403, 302, 302, 403, 403]),
+    ("comment, case led by 省医保局", "post", "comment:haikou", [403, 403, 403, 302, 302, 403, 403]),
+    ("review, case led by 省医保局", "post", "review:haikou", [403, 403, 403, 302, 302, 403, 403]),
+    ("comment, another unit's case", "post", "comment:ledong_8", [403, 403, 403, 403, 302, 403, 403]),
+    ("review, another unit's case", "post", "review:ledong_8", [403, 403, 403, 403, 302, 403, 403]),
+    ("evidence file", "get", "evidence", [302, 200, 200, 200, 200, 403, 403]),
+]
+
+
+def resolve(target: str, world) -> str:
+    kind, _, name = target.partition(":")
+    if kind == "report":
+        return f"/adoption/reports/{world[name].pk}/"
+    if kind in ("comment", "review"):
+        return f"/adoption/reports/{world[name].pk}/{kind}/"
+    if kind == "evidence":
+        return f"/adoption/evidence/{world['evidence'].pk}/"
+    return target
+
+
+def snapshot():
+    return (list(AdoptionReport.objects.order_by("pk").values_list("pk", "status", "actions", "reviewed", "version")),
+            ReviewComment.objects.count(), AdoptionReport.objects.count())
+
+
+class _Undo(Exception):
+    pass
+
+
+def attempt(client, world, role: str, method: str, target: str) -> list[str]:
+    """One cell of the matrix, inside a savepoint that is rolled back: every cell starts from the same state."""
+    from django.db import transaction
+
+    problems: list[str] = []
+    try:
+        with transaction.atomic():
+            client.logout()
+            login(client, world, role)
+            url = resolve(target, world)
+            before = snapshot()
+            if method == "get":
+                response = client.get(url)
+            else:
+                version = AdoptionReport.objects.get(pk=world["haikou"].pk).version if "haikou/edit" in url else 0
+                response = client.post(url, report_post(version) | {"body": "意见"})
+            problems.append(str(response.status_code))
+            if method == "post" and response.status_code == 403 and snapshot() != before:
+                problems.append("refused but something was saved")
+            if target == "evidence":
+                body = b"".join(response.streaming_content) if response.status_code == 200 else response.content
+                response.close()
+                if (PDF in body) != (response.status_code == 200):
+                    problems.append("file content leaked or missing")
+            if method == "get" and response.status_code == 302 and not response["Location"].startswith(
+                    "/accounts/login/"):
+                problems.append(f"redirect to {response['Location']}")
+            raise _Undo
+    except _Undo:
+        pass
+    return problems
+
+
+@pytest.mark.parametrize(("endpoint", "method", "target", "expected"), ACCESS, ids=[a[0] for a in ACCESS])
+def test_access_matrix(client, world, endpoint, method, target, expected):
+    """Every role against one endpoint; a failure lists every cell that disagrees."""
+    wrong = {}
+    for role, want in zip(ROLES, expected, strict=True):
+        status, *problems = attempt(client, world, role, method, target)
+        if status != str(want) or problems:
+            wrong[role] = (f"expected {want}, got {status}", *problems)
+    assert wrong == {}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_signed_in_officials_see_notes_contacts_evidence_and_comments(client, world, role):
+    ReviewComment.objects.create(report=world["haikou"], author=world["users"]["office"], body="请补充佐证。")
+    login(client, world, role)
+    page = client.get(f"/adoption/reports/{world['haikou'].pk}/").content.decode()
+    insider = role in ("haikou", "ledong", "yibao", "office")
+    for secret in (SECRET_PHONE, SECRET_NOTE, "实施方案", "请补充佐证。"):
+        assert (secret in page) == insider, (role, secret)
+    assert "参照三医联动做法推进。" in page  # what was done is public
+
+
+@pytest.mark.parametrize("url", [
+    "/adoption/", "/adoption/reports/1/comment/", "/adoption/reports/1/review/", "/adoption/evidence/1/",
+    edit_url(1, "region", "haikou"), "/adoption/no-such-page/",
+])
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
+def test_anonymous_writes_are_refused_everywhere_under_adoption(client, world, url, method):
+    before = snapshot()
+    response = getattr(client, method)(url, {"status": "landed"} if method == "post" else None)
+    assert response.status_code == 403
+    assert "请先登录" in response.content.decode()
+    assert snapshot() == before
+
+
+# -- reports ------------------------------------------------------------------------------------------
+
+def test_an_official_files_a_report_with_results_and_evidence(client, world):
+    client.force_login(world["users"]["ledong"])
+    url = edit_url(2, "region", "ledong")
+    data = report_post(0, status="landed", completed_on="2024-05-01", contact_phone="0898-1234567", **{
+        "results-TOTAL_FORMS": "1", "results-0-label": "办理时限", "results-0-value": "3", "results-0-unit": "个工作日",
+        "results-0-baseline_value": "15", "results-0-baseline_unit": "个工作日", "evidence-title": "验收报告",
+        "evidence-file": SimpleUploadedFile("验收.pdf", PDF, content_type="application/pdf")})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    report = AdoptionReport.objects.get(case__number=2, region__slug="ledong")
+    assert (report.status, report.completed_on, report.version, report.updated_by.username) == (
+        "landed", date(2024, 5, 1), 1, "ledong")
+    result = report.results.get()
+    assert (result.label, result.value, result.baseline_value) == ("办理时限", Decimal("3"), Decimal("15"))
+    evidence = report.evidence.get()
+    assert evidence.original_name == "验收.pdf" and evidence.size == len(PDF)
+    assert not evidence.file.name.endswith("验收.pdf")  # stored under a name of ours
+    assert report.history.get().history_user == world["users"]["ledong"]
+    download = client.get(f"/adoption/evidence/{evidence.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    download.close()
+    public = client.get("/adoption/").content.decode()
+    assert 'aria-label="乐东黎族自治县：已落地"' in public
+
+
+def test_every_change_to_a_report_is_in_its_history(client, world):
+    client.force_login(world["users"]["haikou"])
+    report = world["haikou"]
+    url = edit_url(1, "region", "haikou")
+    client.post(url, report_post(report.version, actions="第一次修改。"))
+    client.post(url, report_post(report.version + 1, status="landed", completed_on="2024-06-01",
+                                 actions="第二次修改。"))
+    records = list(AdoptionReport.objects.get(pk=report.pk).history.order_by("history_date"))
+    assert [r.actions for r in records] == ["参照三医联动做法推进。", "第一次修改。", "第二次修改。"]
+    assert records[-1].status == "landed" and records[-1].history_user.username == "haikou"
+
+
+def test_the_second_of_two_simultaneous_edits_is_told_and_nothing_is_overwritten(client, world):
+    report = world["haikou"]
+    url = edit_url(1, "region", "haikou")
+    client.force_login(world["users"]["haikou"])
+    seen = form_data(client.get(url).content.decode(), "report-form")["version"][0]
+    # Meanwhile a colleague at the provincial office saves first.
+    other = client.__class__()
+    other.force_login(world["users"]["office"])
+    other_seen = form_data(other.get(url).content.decode(), "report-form")["version"][0]
+    assert seen == other_seen == str(report.version)
+    assert other.post(url, report_post(int(other_seen), actions="省营商环境办先保存的内容。")).status_code == 302
+    response = client.post(url, report_post(int(seen), actions="海口后保存的内容。"))
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "已被office于" in page and "本次修改没有保存" in page
+    assert AdoptionReport.objects.get(pk=report.pk).actions == "省营商环境办先保存的内容。"
+    assert form_data(page, "report-form")["version"] == [str(report.version + 1)]  # a fresh form to retry with
+
+
+def test_two_officials_creating_the_same_report_at_once(client, world):
+    url = edit_url(3, "region", "haikou")
+    client.force_login(world["users"]["haikou"])
+    assert client.post(url, report_post(0, actions="第一份。")).status_code == 302
+    response = client.post(url, report_post(0, actions="第二份，基于空表。"))
+    assert response.status_code == 409
+    assert AdoptionReport.objects.get(case__number=3, region__slug="haikou").actions == "第一份。"
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"status": "not_applicable", "started_on": ""}, "选择“不适用”时请说明理由"),
+    ({"status": "landed"}, "已落地的请填写落地日期"),
+    ({"status": "landed", "completed_on": "2023-01-01"}, "落地日期不能早于启动日期"),
+    ({"started_on": "2024-02-30"}, "有效的日期"),
+    ({"status": "nonsense"}, "选择一个有效的选项"),
+])
+def test_an_invalid_report_is_explained_and_not_saved(client, world, changes, message):
+    client.force_login(world["users"]["ledong"])
+    response = client.post(edit_url(2, "region", "ledong"), report_post(0, **changes))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not AdoptionReport.objects.filter(case__number=2, region__slug="ledong").exists()
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("大文件.pdf", PDF + b"0" * 2048, "超过上限"),
+    ("程序.exe", b"MZ\x90\x00", "不接受“.exe”文件"),
+    ("伪装.pdf", b"\x89PNG\r\n\x1a\nxxxx", "内容不是 PDF 格式"),
+    ("无扩展名", b"%PDF-1.4", "不接受"),
+])
+def test_an_evidence_upload_too_large_or_of_the_wrong_type_is_refused(client, world, settings, name, content,
+                                                                      message):
+    settings.EVIDENCE_MAX_BYTES = 1024
+    client.force_login(world["users"]["ledong"])
+    response = client.post(edit_url(2, "region", "ledong"), report_post(0, **{
+        "evidence-title": "材料", "evidence-file": SimpleUploadedFile(name, content)}))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not AdoptionReport.objects.filter(case__number=2, region__slug="ledong").exists()
+    assert Evidence.objects.count() == 1
+
+
+def test_an_edit_by_the_reporting_unit_clears_an_earlier_review(client, world):
+    report = world["haikou"]
+    client.force_login(world["users"]["yibao"])
+    assert client.post(f"/adoption/reports/{report.pk}/review/").status_code == 302
+    report.refresh_from_db()
+    assert report.reviewed and report.reviewed_by.username == "yibao"
+    assert report.history.first().history_change_reason == "审核"
+    client.force_login(world["users"]["haikou"])
+    client.post(edit_url(1, "region", "haikou"), report_post(report.version, actions="修改后待重新审核。"))
+    report.refresh_from_db()
+    assert not report.reviewed
+
+
+# -- views ---------------------------------------------------------------------------------------------
+
+def test_the_matrix_lists_all_19_regions_for_an_anonymous_visitor(client, world):
+    page = client.get("/adoption/").content.decode()
+    regions = list(Region.objects.all())
+    assert len(regions) == 19
+    header = page[page.index("<thead>"):page.index("</thead>")]
+    for region in regions:
+        assert f'title="{region.name}"' in header
+    assert page.count('<td class="status status-') == 8 * 19
+    assert 'aria-label="海口市：推进中"' in page and "0/19" in page
+
+
+def test_the_matrix_filters_by_batch_and_theme_and_ignores_junk(client, world):
+    page = client.get("/adoption/?theme=getting-credit").content.decode()
+    credit = Case.objects.filter(themes__slug="getting-credit").count()
+    assert page.count('<th scope="row">') == credit
+    junk = client.get("/adoption/?batch=abc&theme=nope").content.decode()
+    assert "无法识别的批次、主题条件已忽略" in junk and junk.count('<th scope="row">') == 8
+
+
+def test_the_matrix_downloads_as_xlsx_and_csv(client, world):
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/adoption/matrix.xlsx").content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert len(rows[0]) == 2 + 19 + 1 and rows[0][2] == "海口市"
+    case_1 = next(r for r in rows if r[0] == "4-1")
+    assert case_1[2] == "推进中" and case_1[-1] == "0/19"
+    assert client.get("/adoption/matrix.csv").content.decode("utf-8").startswith("\ufeff案例编号")
+
+
+def test_rankings_rate_landed_over_applicable_cases(client, world):
+    haikou = world["haikou"]
+    haikou.status, haikou.completed_on = "landed", date(2024, 3, 1)
+    haikou.save()
+    sansha = Region.objects.get(slug="sansha")
+    for number in range(2, 9):  # not applicable in seven cases, landed in one
+        AdoptionReport.objects.create(case=Case.objects.get(batch=4, number=number), region=sansha,
+                                      status="not_applicable", not_applicable_reason="无此业务")
+    AdoptionReport.objects.create(case=Case.objects.get(batch=4, number=1), region=sansha, status="landed",
+                                  started_on=date(2024, 1, 1), completed_on=date(2024, 2, 1))
+    page = client.get("/adoption/rankings/").content.decode()
+    assert page.index("三沙市") < page.index("海口市") < page.index("乐东黎族自治县")
+    assert "100.0%" in page and "12.5%" in page
+    from cases.adoption import stats
+
+    regions = list(Region.objects.all())
+    standings, average = stats.rankings(stats.matrix(list(Case.objects.published()), regions), regions)
+    tiers = {s.region.slug: s.tier for s in standings}
+    assert tiers["sansha"] == tiers["haikou"] == "领跑者" and tiers["ledong"] == "跟跑者"
+    assert standings[0].rank == 1 and average == Decimal("5.9")
+
+
+def test_the_case_api_reports_adoption_by_status(client, world):
+    world["haikou"].status, world["haikou"].completed_on = "landed", date(2024, 3, 1)
+    world["haikou"].save()
+    detail = client.get("/api/cases/4/1/").json()["adoption"]
+    assert detail == {"regions": 19, "landed": 1, "in_progress": 0, "not_started": 18, "not_applicable": 0}
+    listed = {(r["batch"], r["number"]): r["adoption"] for r in client.get("/api/cases/").json()["results"]}
+    assert listed[(4, 1)] == detail and listed[(4, 8)]["not_started"] == 19
+    # Department reports are not regions and do not count here.
+    AdoptionReport.objects.create(case=Case.objects.get(batch=4, number=1),
+                                  agency=Agency.objects.get(slug="hainan-healthcare-security"), status="landed",
+                                  started_on=date(2024, 1, 1), completed_on=date(2024, 2, 1))
+    assert client.get("/api/cases/4/1/").json()["adoption"] == detail
+
+
+def test_the_region_page_and_case_progress(client, world):
+    region_page = client.get("/adoption/regions/haikou/").content.decode()
+    assert "推进中 1" in region_page and "未启动 7" in region_page
+    client.force_login(world["users"]["haikou"])
+    progress = client.get("/adoption/cases/4/1/").content.decode()
+    assert "填写或更新本市县的报告" in progress and edit_url(1, "region", "haikou") in progress
+
+
+def test_drafts_are_not_tracked(client, world):
+    draft = Case.objects.get(batch=4, number=8)
+    draft.status = Case.Status.DRAFT
+    draft.save()
+    assert client.get("/adoption/cases/4/8/").status_code == 404
+    assert f"/adoption/reports/{world['ledong_8'].pk}/" not in client.get("/adoption/").content.decode()
+    assert client.get(f"/adoption/reports/{world['ledong_8'].pk}/").status_code == 404
+
+
+def test_a_result_row_with_a_non_numeric_value_is_refused(client, world):
+    client.force_login(world["users"]["ledong"])
+    response = client.post(edit_url(2, "region", "ledong"), report_post(0, **{
+        "results-TOTAL_FORMS": "1", "results-0-label": "办理时限", "results-0-value": "三天"}))
+    assert response.status_code == 400 and "输入一个数字" in response.content.decode()
+    assert AdoptionResult.objects.count() == 0
+
+
+# -- demo ------------------------------------------------------------------------------------------------
+
+def test_demo_setup_needs_debug_mode(seed, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="调试模式"):
+        call_command("demo_setup")
+    assert not User.objects.exists()
+
+
+def test_demo_setup_creates_one_account_per_role_and_marked_sample_reports(seed, settings, client):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("demo_setup", stdout=out)
+    printed = out.getvalue()
+    accounts = {line.split()[0]: line.split()[1] for line in printed.splitlines() if line.startswith("  demo-")}
+    assert set(accounts) == {"demo-office", "demo-haikou", "demo-ledong", "demo-yibao", "demo-editor",
+                             "demo-publisher"}
+    for username, password in accounts.items():
+        assert User.objects.get(username=username).check_password(password)
+    assert AdoptionReport.objects.count() == AdoptionReport.objects.filter(is_demo=True).count() == 6
+    assert all("【演示数据】" in r.actions for r in AdoptionReport.objects.all())
+    again = io.StringIO()
+    call_command("demo_setup", stdout=again)
+    assert "密码未改变" in again.getvalue() and not any(p in again.getvalue() for p in accounts.values())
+    assert AdoptionReport.objects.count() == 6
+    assert "演示数据" in client.get(f"/adoption/reports/{AdoptionReport.objects.first().pk}/").content.decode()
+    signed_in = client.post("/accounts/login/", {"username": "demo-haikou", "password": accounts["demo-haikou"]})
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/adoption/"
+    call_command("demo_setup", delete=True, stdout=io.StringIO())
+    assert not AdoptionReport.objects.exists() and not User.objects.filter(username__startswith="demo-").exists()
+
+
+def test_the_seed_fixture_holds_no_reports(settings):
+    import json
+
+    data = json.loads((settings.FIXTURE_DIRS[0] / "seed.json").read_text(encoding="utf-8"))
+    tracker = {"cases.adoptionreport", "cases.adoptionresult", "cases.evidence", "cases.officialprofile",
+               "cases.reviewcomment"}
+    assert not [o for o in data if o["model"] in tracker]
