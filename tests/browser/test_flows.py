@@ -80,7 +80,8 @@ def test_the_layout_fits_a_phone(browser, seeded_server):
 
 
 A11Y_PAGES = ["/", "/cases/", "/cases/?q=注销", "/cases/4/8/", "/agencies/hainan-market-regulation/",
-              "/responsibilities/", "/notices/4/"]
+              "/responsibilities/", "/notices/4/", "/adoption/", "/adoption/rankings/", "/adoption/cases/4/1/",
+              "/adoption/regions/haikou/", "/accounts/login/"]
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
@@ -95,7 +96,34 @@ def test_pages_pass_an_automated_accessibility_check(page, path):
 def test_screenshots_of_the_main_pages(browser, seeded_server, name, viewport):
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     page = context.new_page()
-    for label, path in [("home", "/"), ("list", "/cases/?q=数据"), ("case", "/cases/4/8/")]:
+    for label, path in [("home", "/"), ("list", "/cases/?q=数据"), ("case", "/cases/4/8/"),
+                        ("adoption-matrix", "/adoption/")]:
         page.goto(seeded_server.url + path)
         assert screenshot(page, f"{label}-{name}").stat().st_size > 10_000
     context.close()
+
+
+def test_an_official_signs_in_files_a_report_and_sees_it_on_the_matrix(page):
+    from django.contrib.auth.models import User
+
+    from cases.models import OfficialProfile, Region
+
+    user = User.objects.create_user("wenchang", password="文昌-测试-口令-2024")
+    OfficialProfile.objects.create(user=user, region=Region.objects.get(slug="wenchang"))
+    page.goto(page.base + "/adoption/")
+    page.get_by_role("link", name="工作人员登录").click()
+    page.get_by_label("用户名").fill("wenchang")
+    page.get_by_label("密码").fill("文昌-测试-口令-2024")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/adoption/")
+    page.goto(page.base + "/adoption/cases/4/3/")
+    page.get_by_role("link", name="填写或更新本市县的报告").click()
+    page.get_by_label("已落地").check()
+    page.get_by_label("启动日期").fill("2024-01-15")
+    page.get_by_label("落地日期").fill("2024-04-30")
+    page.get_by_label("主要做法").fill("推行简易注销公告期压缩。")
+    page.get_by_role("button", name="保存报告").click()
+    assert "推广落实报告已保存" in page.locator(".messages").inner_text()
+    page.goto(page.base + "/adoption/")
+    cell = page.get_by_label("文昌市：已落地")
+    assert cell.inner_text() == "落地"
