@@ -15,7 +15,7 @@ PORT := 8000
 RUN_ENV = DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$$(cat .local-secret-key)" \
 	DJANGO_ALLOWED_HOSTS=$(HOST),localhost DJANGO_SECURE_COOKIES=0
 
-.PHONY: help run dev test test-postgres lint migrations-check seed superuser clean
+.PHONY: help run dev test test-postgres lint migrations-check seed superuser demo clean
 
 help:
 	@echo "make run              创建虚拟环境、安装、迁移、载入种子数据，并在 http://$(HOST):$(PORT) 提供服务"
@@ -25,6 +25,7 @@ help:
 	@echo "make migrations-check 检查模型与迁移、种子数据与原文是否一致"
 	@echo "make seed             由原文和 curation.json 重新生成 fixtures/seed.json"
 	@echo "make superuser        创建后台管理员账号"
+	@echo "make demo             （调试模式）创建各角色演示账号和演示报告，密码只显示一次"
 
 $(PY):
 	@base=""; for c in $(PYTHON_CANDIDATES); do \
@@ -79,6 +80,12 @@ seed: $(VENV)/.install-stamp
 
 superuser: $(VENV)/.install-stamp
 	$(PY) manage.py createsuperuser
+
+# Demo accounts (passwords printed once) and sample adoption reports; debug mode only.
+demo: $(VENV)/.install-stamp
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py load_seed
+	DJANGO_DEBUG=1 $(PY) manage.py demo_setup
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache *.egg-info
