@@ -157,8 +157,9 @@ def _wants_evidence(request) -> bool:
 
 def _save_report(request, case, region, agency) -> HttpResponse:
     with transaction.atomic():
+        # order_by("pk"): the default ordering joins nullable relations, which PostgreSQL cannot lock.
         current = (AdoptionReport.objects.select_for_update()
-                   .filter(case=case, region=region, agency=agency).first())
+                   .filter(case=case, region=region, agency=agency).order_by("pk").first())
         report = current or AdoptionReport(case=case, region=region, agency=agency)
         seen_version = report.version if report.pk else 0
         form = ReportForm(request.POST, instance=report)
