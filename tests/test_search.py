@@ -1,6 +1,7 @@
 """Chinese full-text search: exact, complete, ranked the same way on SQLite and PostgreSQL."""
 
 import pytest
+from django.db import connection
 
 from cases.indexing import reindex_cases
 from cases.models import Agency, Case, CaseSearch, Section
@@ -164,3 +165,11 @@ def test_ngram_lexemes_stay_within_a_run():
     got = set(ngram_lexemes("公积金贷 ab", "贷款").split())
     expected = {lex(g) for g in ["公积", "公积金", "公积金贷", "积金", "积金贷", "金贷", "贷", "ab", "b", "贷款", "款"]}
     assert got == expected  # no 金贷款: 贷款 is another text, ab another run
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL storage parameter")
+def test_the_search_table_keeps_its_heap_rows_narrow(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'cases_casesearch'")
+        (options,) = cursor.fetchone()
+    assert "toast_tuple_target=128" in (options or [])
