@@ -87,6 +87,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 AXES_VERBOSE = False
+# django-axes ships no Chinese translation; operators list and clear lockouts
+# with manage.py axes_list_attempts / axes_reset_username instead.
+AXES_ENABLE_ADMIN = False
 
 # django-import-export: XLSX and CSV; a file is imported in one transaction
 # (a row with an error means nothing is written); importing needs the change

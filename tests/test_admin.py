@@ -53,3 +53,12 @@ def test_deleting_an_agency_that_cases_cite_is_explained_not_performed(admin_cli
     assert response.status_code == 200
     assert "受保护" in response.content.decode()
     assert Agency.objects.filter(pk=agency.pk).exists()
+
+
+def test_the_admin_index_is_in_chinese(admin_client, seed):
+    import re
+
+    html = admin_client.get("/admin/").content.decode()
+    cells = re.findall(r'<th scope="row"[^>]*>(.*?)</th>', html, re.S)
+    names = [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
+    assert names and all(re.search(r"[\u4e00-\u9fff]", name) for name in names), names
