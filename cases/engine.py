@@ -34,6 +34,7 @@ class CatalogIndex:
     keys: dict[str, int]  # facet key -> bitmap of cases
     everything: int
     position_array: np.ndarray  # ``position`` as a numpy array, for vectorised lookups
+    alias: str = "default"
 
     def bitmap(self, case_ids: Iterable[int] | np.ndarray) -> int:
         """The bitmap of these case ids (ids unknown to this version are left out).
@@ -62,6 +63,25 @@ class CatalogIndex:
             if n := (members & bitmap).bit_count():
                 counts[value] = n
         return counts
+
+    def labels(self, facet: str) -> dict[str, str]:
+        """Display names of one facet's values (theme, region, agency), read once per catalog version.
+
+        Renaming a theme or an agency reindexes its cases and a region's
+        save bumps the version (cases.signals), so the names are never stale.
+        """
+        cache = self.__dict__.get("_labels")
+        if cache is None:
+            from .models import Agency, Region, Theme
+
+            cache = {
+                "theme": dict(Theme.objects.using(self.alias).order_by("position", "name").values_list("slug", "name")),
+                "region": dict(Region.objects.using(self.alias).order_by("position", "code")
+                               .values_list("slug", "name")),
+                "agency": dict(Agency.objects.using(self.alias).order_by("name").values_list("slug", "name")),
+            }
+            object.__setattr__(self, "_labels", cache)
+        return cache.get(facet, {})
 
     def facet_values(self, prefix: str) -> list[tuple[str, int]]:
         """(value, bitmap) of every key of one facet, grouped once per catalog version."""
@@ -115,7 +135,7 @@ def _build(alias: str, version: str) -> CatalogIndex:
     for at, pk in enumerate(order):
         position[pk] = at
     index = CatalogIndex(version, order, position, blocks, {}, (1 << len(order)) - 1,
-                         np.array(position, dtype=np.int64))
+                         np.array(position, dtype=np.int64), alias)
     vendor = connections[alias].vendor
     concat = "group_concat(case_id)" if vendor == "sqlite" else "string_agg(case_id::text, ',')"
     with connections[alias].cursor() as cursor:

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.http import QueryDict
 
 from .filters import FACET_PREFIX, FACETS, HAS_BASELINE_CHOICES, CaseFilter
-from .models import Agency, Notice, Region, Theme
+from .models import Agency, Region, Theme, chinese_numeral
 
 # Facets whose options can run into the hundreds show only the largest few.
 MAX_OPTIONS = {"agency": 15, "batch": 12}
@@ -47,16 +47,19 @@ class Chip:
     remove_url: str
 
 
-def _labels(name: str, values: set[str]) -> list[tuple[str, str]]:
+def _labels(case_filter: CaseFilter, name: str, values: set[str]) -> list[tuple[str, str]]:
+    """(value, label) in display order; names come from the catalog index, not a query per request."""
     if name == "batch":
-        notices = Notice.objects.filter(batch__in=[int(v) for v in values if v.isdigit()]).order_by("-batch")
-        return [(str(n.batch), n.batch_label) for n in notices]
-    if name == "theme":
-        return list(Theme.objects.filter(slug__in=values).order_by("position").values_list("slug", "name"))
-    if name == "region":
-        return list(Region.objects.filter(slug__in=values).order_by("position").values_list("slug", "name"))
-    if name == "agency":
-        return list(Agency.objects.filter(slug__in=values).order_by("name").values_list("slug", "name"))
+        batches = sorted((int(v) for v in values if v.isdigit()), reverse=True)
+        return [(str(batch), f"第{chinese_numeral(batch)}批") for batch in batches]
+    if name in ("theme", "region", "agency"):
+        known = case_filter.catalog().labels(name)
+        found = [(value, label) for value, label in known.items() if value in values]
+        missing = values - known.keys()
+        if missing:  # e.g. an agency created since the index was built: ask the database
+            model = {"theme": Theme, "region": Region, "agency": Agency}[name]
+            found += list(model.objects.filter(slug__in=missing).values_list("slug", "name"))
+        return found
     choices = {"kind": Agency.Kind.choices, "level": Agency.Level.choices, "has_baseline": HAS_BASELINE_CHOICES}[name]
     return [(str(value), str(label)) for value, label in choices if value in values]
 
@@ -70,7 +73,7 @@ def _facet(case_filter: CaseFilter, name: str, counted: dict[str, int]) -> Facet
         kept = sorted(counted, key=order)[:limit]
         facet.hidden = len(counted) - limit
         counted = {value: counted[value] for value in kept}
-    for value, label in _labels(name, set(counted) | selected):
+    for value, label in _labels(case_filter, name, set(counted) | selected):
         facet.options.append(Option(value, label, counted.get(value, 0), value in selected))
     if name == "agency":
         facet.options.sort(key=lambda option: (not option.selected, -option.count, option.label))

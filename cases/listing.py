@@ -12,7 +12,7 @@ from .facets import Chip, Facet, build_chips, build_facets, clear_filters_url
 from .filters import CaseFilter, bound_case_filter
 from .models import Case
 from .search import SearchQuery
-from .snippets import Snippet, case_snippet, highlight, match_spans
+from .snippets import Snippet, case_snippet, highlight, match_spans, section_passages
 
 PAGE_SIZE = 20
 
@@ -60,7 +60,7 @@ def page_number(data: QueryDict) -> int:
         return 1
 
 
-def paginate_cases(case_filter: CaseFilter, per_page: int, number: int, *, with_sections: bool = False) -> Page:
+def paginate_cases(case_filter: CaseFilter, per_page: int, number: int, *, with_themes: bool = True) -> Page:
     """The page of cases asked for, in the filter's order, with ``relevance`` when searching.
 
     The order is decided in-process (cases.engine); only this page's cases
@@ -69,9 +69,7 @@ def paginate_cases(case_filter: CaseFilter, per_page: int, number: int, *, with_
     ranked = case_filter.ranked()
     page = CountedPaginator(ranked, per_page, count=len(ranked)).get_page(number)
     rows = list(page.object_list)
-    cases = Case.objects.for_list()
-    if with_sections:
-        cases = cases.with_sections()
+    cases = Case.objects.for_list(themes=with_themes)
     loaded = cases.in_bulk([pk for pk, _ in rows])
     page.object_list = []
     for pk, score in rows:
@@ -85,9 +83,12 @@ def paginate_cases(case_filter: CaseFilter, per_page: int, number: int, *, with_
 def build_listing(data: QueryDict, path: str) -> CaseListing:
     case_filter, invalid = bound_case_filter(data)
     query = case_filter.search_query
-    page = paginate_cases(case_filter, PAGE_SIZE, page_number(data), with_sections=bool(query))
+    # The result list shows no themes: one query fewer per page.
+    page = paginate_cases(case_filter, PAGE_SIZE, page_number(data), with_themes=False)
+    sections = section_passages([case.pk for case in page.object_list]) if query else {}
     results = [
-        Result(case, highlight(case.title, match_spans(case.title, query.terms)), case_snippet(case, query))
+        Result(case, highlight(case.title, match_spans(case.title, query.terms)),
+               case_snippet(case, query, sections.get(case.pk, [])))
         for case in page.object_list
     ]
     facets = build_facets(case_filter)

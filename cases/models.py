@@ -413,13 +413,21 @@ class Section(models.Model):
 
     @property
     def anchor(self) -> str:
-        return f"{self.kind}-{self.position}"
+        return self.anchor_for(self.kind, self.position)
 
     @property
     def printed(self) -> str:
         """The paragraph exactly as it stands in the notice."""
-        lead = f"{self.heading}。" if self.heading else ""
-        return f"{self.label}{lead}{self.body}"
+        return self.printed_text(self.label, self.heading, self.body)
+
+    @staticmethod
+    def anchor_for(kind: str, position: int) -> str:
+        return f"{kind}-{position}"
+
+    @staticmethod
+    def printed_text(label: str, heading: str, body: str) -> str:
+        lead = f"{heading}。" if heading else ""
+        return f"{label}{lead}{body}"
 
 
 class MeasureManager(models.Manager):

@@ -40,19 +40,19 @@ class CaseQuerySet(models.QuerySet):
         """Published cases; staff also see drafts (preview)."""
         return self if user.is_staff else self.published()
 
-    def for_list(self):
-        """Cards and rows: notice, lead agencies in printed order, themes, key figures."""
+    def for_list(self, *, themes: bool = True):
+        """Cards and rows: notice, lead agencies in printed order, key figures, and themes unless not shown."""
         from .models import Metric
 
-        return self.select_related("notice").prefetch_related(
+        cases = self.select_related("notice").prefetch_related(
             _ordered_agencies(),
-            "themes",
             Prefetch(
                 "metrics",
                 queryset=Metric.objects.filter(is_key=True).order_by("position"),
                 to_attr="key_metrics",
             ),
         )
+        return cases.prefetch_related("themes") if themes else cases
 
     def for_detail(self):
         """Everything a case page or the case API shows, in a fixed number of queries."""
@@ -95,12 +95,6 @@ class CaseQuerySet(models.QuerySet):
             return self
         match = SearchMatch(self.db, query)
         return self.filter(pk__in=match.ids()).annotate(relevance=match.relevance())
-
-    def with_sections(self):
-        """Sections for search snippets: only for the page of results shown."""
-        from .models import Section
-
-        return self.prefetch_related(Prefetch("sections", queryset=Section.objects.order_by("kind", "position")))
 
 
 class ResponsibilityQuerySet(models.QuerySet):

@@ -16,6 +16,7 @@ from .models import (
     Measure,
     Metric,
     Outcome,
+    Region,
     Section,
     Theme,
 )
@@ -67,6 +68,13 @@ def agency_saved(sender, instance: Agency, raw=False, **kwargs):
 def alias_changed(sender, instance: AgencyAlias, raw=False, **kwargs):
     if not raw:
         schedule_reindex(cases_of_agency(instance.agency))
+
+
+@receiver(post_save, sender=Region)
+def region_saved(sender, instance, raw=False, **kwargs):
+    # Facet labels are read once per catalog version (cases.engine): a renamed region needs a new one.
+    if not raw:
+        transaction.on_commit(CatalogVersion.bump)
 
 
 @receiver(post_save, sender=Theme)

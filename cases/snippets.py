@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Case
+from .models import Case, Section
 from .search import SearchQuery, normalize
 
 CONTEXT_CHARS = 40
@@ -79,14 +79,29 @@ def _window(text: str, spans: list[tuple[int, int]]) -> SafeString:
     return mark_safe(f"{'…' if start else ''}{body}{'…' if end < len(text) else ''}")
 
 
-def case_snippet(case: Case, query: SearchQuery) -> Snippet | None:
+Passage = tuple[str, str, str]  # (anchor, where, text)
+
+
+def section_passages(case_ids: list[int]) -> dict[int, list[Passage]]:
+    """Each case's measures and outcomes as passages, from one query of plain rows (no model instances)."""
+    kinds = dict(Section.Kind.choices)
+    passages: dict[int, list[Passage]] = {}
+    rows = (Section.objects.filter(case_id__in=case_ids).order_by("case_id", "kind", "position")
+            .values_list("case_id", "kind", "position", "label", "heading", "body"))
+    for case_id, kind, position, label, heading, body in rows:
+        passages.setdefault(case_id, []).append(
+            (Section.anchor_for(kind, position), f"{kinds[kind]}{label}", Section.printed_text(label, heading, body)))
+    return passages
+
+
+def case_snippet(case: Case, query: SearchQuery, sections: list[Passage] | None = None) -> Snippet | None:
     """The first passage (intro, then measures and outcomes) that holds a term, with every term marked."""
     if not query:
         return None
-    passages = [("intro", "导语", case.intro)]
-    for section in case.sections.all():
-        where = f"{section.get_kind_display()}{section.label}"
-        passages.append((section.anchor, where, section.printed))
+    if sections is None:
+        sections = [(s.anchor, f"{s.get_kind_display()}{s.label}", s.printed)
+                    for s in case.sections.order_by("kind", "position")]
+    passages = [("intro", "导语", case.intro), *sections]
     best = None
     for anchor, where, text in passages:
         spans = match_spans(text, query.terms)

@@ -12,7 +12,7 @@ from .models import Agency, Case, Notice, Responsibility, Section, Theme
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     notice = Notice.objects.filter(cases__status=Case.Status.PUBLISHED).distinct().first()
-    cases = Case.objects.published().filter(notice=notice).for_list().order_by("number") if notice else []
+    cases = Case.objects.published().filter(notice=notice).for_list(themes=False).order_by("number") if notice else []
     themes = Theme.objects.in_use()
     return render(request, "cases/home.html", {"notice": notice, "cases": cases, "themes": themes})
 

@@ -100,3 +100,14 @@ def test_a_selected_option_stays_visible_with_zero_cases(seed):
     case_filter = bound_case_filter(QueryDict("region=sansha"))[0]
     facets = {f.name: f for f in build_facets(case_filter)}
     assert [(o.label, o.count, o.selected) for o in facets["region"].options if o.selected] == [("三沙市", 0, True)]
+
+
+def test_renaming_a_region_renames_its_facet_option(client, seed, django_capture_on_commit_callbacks):
+    from cases.models import Region
+
+    assert "乐东黎族自治县" in client.get("/cases/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        region = Region.objects.get(slug="ledong")
+        region.name = "乐东黎族自治县（更名测试）"
+        region.save()
+    assert "乐东黎族自治县（更名测试）" in client.get("/cases/").content.decode()
