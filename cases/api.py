@@ -7,10 +7,11 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from .filters import CaseFilter, bound_case_filter
-from .listing import page_number, paginate_cases
+from .listing import PAGE_SIZE, page_number, paginate_cases
 from .models import Case, Metric, Section
 
-API_PAGE_SIZE = 50
+# The case list's page size: page N of the API holds the cases of page N of the list.
+API_PAGE_SIZE = PAGE_SIZE
 
 
 def number(value: Decimal | None) -> int | float | None:
