@@ -307,3 +307,23 @@ def test_editing_a_part_dates_the_cases_last_update(client, editor, seed):
 
     shown = page.split("最近更新")[1][:200]
     assert f"{timezone.localtime(case.updated_at):%Y年%-m月%-d日}" in shown and "2023年9月19日" not in shown
+
+
+def test_the_timeline_query_count_does_not_grow_with_its_entries(client, editor, seed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = case_4(5)
+    metrics = list(case.metrics.order_by("position"))
+
+    def edit_all(round_: int) -> int:
+        for metric in metrics:
+            metric.label = f"{metric.label.split('#')[0]}#{round_}"
+            metric.save()
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(f"/admin/cases/case/{case.pk}/changes/")
+        assert page.status_code == 200 and f"#{round_}" in page.content.decode()
+        return len(queries)
+
+    first = edit_all(1)
+    assert edit_all(2) == edit_all(3) == first
