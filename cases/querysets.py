@@ -54,14 +54,25 @@ class CaseQuerySet(models.QuerySet):
         )
         return cases.prefetch_related("themes") if themes else cases
 
-    def for_detail(self):
-        """Everything a case page or the case API shows, in a fixed number of queries."""
-        from .models import Metric, Responsibility, Section
+    def for_detail(self, *, annexes: bool = True):
+        """Everything a case page or the case API shows, in a fixed number of queries.
 
-        return self.select_related("notice").prefetch_related(
+        Without ``annexes`` (the case page) the title of the responsibility
+        table's annex comes along as ``responsibility_annex`` instead of a
+        query for the notice's annexes.
+        """
+        from .models import Annex, Metric, Responsibility, Section
+
+        cases = self
+        if annexes:
+            cases = cases.prefetch_related("notice__annexes")
+        else:
+            cases = cases.annotate(responsibility_annex=models.Subquery(
+                Annex.objects.filter(notice_id=models.OuterRef("notice_id"), kind=Annex.Kind.RESPONSIBILITIES)
+                .order_by("number").values("title")[:1]))
+        return cases.select_related("notice").prefetch_related(
             _ordered_agencies(),
             "themes",
-            "notice__annexes",
             Prefetch("sections", queryset=Section.objects.order_by("kind", "position")),
             Prefetch("metrics", queryset=Metric.objects.select_related("section").order_by("position")),
             Prefetch(
@@ -70,8 +81,8 @@ class CaseQuerySet(models.QuerySet):
             ),
         )
 
-    def related_to(self, case, limit: int = 6):
-        """The newest cases sharing a theme or a lead agency with ``case`` (themes and agencies prefetched)."""
+    def related_ids(self, case, limit: int = 6) -> list[int]:
+        """Ids of the newest published cases sharing a theme or a lead agency with ``case`` (parts prefetched)."""
         from .engine import catalog_index, positions
 
         index = catalog_index(self.db)
@@ -80,9 +91,22 @@ class CaseQuerySet(models.QuerySet):
         shared = index.any_of(keys)
         if 0 <= case.pk < len(index.position) and index.position[case.pk] >= 0:
             shared &= ~(1 << index.position[case.pk])
-        ids = index.ids(positions(shared, take=limit))
-        cases = self.filter(pk__in=ids).select_related("notice").in_bulk()
-        return [cases[pk] for pk in ids if pk in cases]
+        return index.ids(positions(shared, take=limit))
+
+    def around(self, case, related: list[int]):
+        """One query for a case page's neighbours: its related cases and the other cases of its batch.
+
+        Returns (related cases in the given order, previous case, next case).
+        """
+        rows = list(
+            self.filter(models.Q(pk__in=related) | models.Q(notice_id=case.notice_id)).exclude(pk=case.pk)
+            .select_related("notice").only("id", "number", "batch", "title", "notice__batch")
+        )
+        by_id = {row.pk: row for row in rows}
+        batch = sorted((row for row in rows if row.notice_id == case.notice_id), key=lambda row: row.number)
+        previous = next((row for row in reversed(batch) if row.number < case.number), None)
+        following = next((row for row in batch if row.number > case.number), None)
+        return [by_id[pk] for pk in related if pk in by_id], previous, following
 
     def in_batch_order(self):
         return self.order_by("-batch", "number")

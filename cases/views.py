@@ -25,19 +25,18 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def case_detail(request: HttpRequest, batch: int, number: int) -> HttpResponse:
-    case = get_object_or_404(Case.objects.visible_to(request.user).for_detail(), batch=batch, number=number)
+    visible = Case.objects.visible_to(request.user)
+    case = get_object_or_404(visible.for_detail(annexes=False), batch=batch, number=number)
     sections = list(case.sections.all())
-    # Previous and next in one query: the batch's numbers around this one.
-    around = list(Case.objects.visible_to(request.user).filter(notice=case.notice).exclude(pk=case.pk)
-                  .only("id", "number", "batch", "title", "notice_id").order_by("number"))
+    related, previous_case, next_case = visible.around(case, Case.objects.related_ids(case))
     context = {
         "case": case,
         "measures": [s for s in sections if s.kind == Section.Kind.MEASURE],
         "outcomes": [s for s in sections if s.kind == Section.Kind.OUTCOME],
         "metrics": list(case.metrics.all()),
-        "related_cases": Case.objects.related_to(case),
-        "previous_case": next((c for c in reversed(around) if c.number < number), None),
-        "next_case": next((c for c in around if c.number > number), None),
+        "related_cases": related,
+        "previous_case": previous_case,
+        "next_case": next_case,
     }
     return render(request, "cases/case_detail.html", context)
 
