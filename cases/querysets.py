@@ -81,11 +81,13 @@ class CaseQuerySet(models.QuerySet):
             ),
         )
 
-    def related_ids(self, case, limit: int = 6) -> list[int]:
-        """Ids of the newest published cases sharing a theme or a lead agency with ``case`` (parts prefetched)."""
-        from .engine import catalog_index, positions
+    def related_ids(self, case, index, limit: int = 6) -> list[int]:
+        """Ids of the newest published cases sharing a theme or a lead agency with ``case`` (parts prefetched).
 
-        index = catalog_index(self.db)
+        ``index`` is the catalog index (cases.engine.catalog_index), shared with ``around``.
+        """
+        from .engine import positions
+
         keys = [f"theme:{t.slug}" for t in case.themes.all()]
         keys += [f"agency:{link.agency.slug}" for link in case.case_agencies.all()]
         shared = index.any_of(keys)
@@ -93,15 +95,25 @@ class CaseQuerySet(models.QuerySet):
             shared &= ~(1 << index.position[case.pk])
         return index.ids(positions(shared, take=limit))
 
-    def around(self, case, related: list[int]):
-        """One query for a case page's neighbours: its related cases and the other cases of its batch.
+    def around(self, case, related: list[int], index, *, with_drafts: bool = False):
+        """A case page's neighbours: its related cases and the other cases of its batch, in one query.
 
+        The batch's case ids come from the catalog index (a published case's
+        batch is one block of it), so the query is a primary-key lookup; an
+        OR with ``notice_id`` would scan the whole table on SQLite. Staff
+        previewing drafts need the batch's drafts too: the batch by notice.
         Returns (related cases in the given order, previous case, next case).
         """
-        rows = list(
-            self.filter(models.Q(pk__in=related) | models.Q(notice_id=case.notice_id)).exclude(pk=case.pk)
-            .select_related("notice").only("id", "number", "batch", "title", "notice__batch")
-        )
+        at = index.position[case.pk] if 0 <= case.pk < len(index.position) else -1
+        columns = ("id", "number", "batch", "title", "notice_id", "notice__batch")
+        if with_drafts or at < 0:
+            rows = list(self.filter(notice_id=case.notice_id).select_related("notice").only(*columns))
+            rows += list(self.filter(pk__in=related).select_related("notice").only(*columns))
+        else:
+            start, end = next((s, e) for s, e in index.blocks if s <= at < e)
+            wanted = [*related, *index.order[start:end]]
+            rows = list(self.filter(pk__in=wanted).select_related("notice").only(*columns))
+        rows = list({row.pk: row for row in rows if row.pk != case.pk}.values())
         by_id = {row.pk: row for row in rows}
         batch = sorted((row for row in rows if row.notice_id == case.notice_id), key=lambda row: row.number)
         previous = next((row for row in reversed(batch) if row.number < case.number), None)

@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from .engine import catalog_index
 from .filters import ResponsibilityFilter
 from .listing import build_listing
 from .models import Agency, Case, Notice, Responsibility, Section, Theme
@@ -28,7 +29,9 @@ def case_detail(request: HttpRequest, batch: int, number: int) -> HttpResponse:
     visible = Case.objects.visible_to(request.user)
     case = get_object_or_404(visible.for_detail(annexes=False), batch=batch, number=number)
     sections = list(case.sections.all())
-    related, previous_case, next_case = visible.around(case, Case.objects.related_ids(case))
+    index = catalog_index()
+    related, previous_case, next_case = visible.around(case, Case.objects.related_ids(case, index), index,
+                                                       with_drafts=request.user.is_staff)
     context = {
         "case": case,
         "measures": [s for s in sections if s.kind == Section.Kind.MEASURE],

@@ -38,7 +38,8 @@ class Command(BaseCommand):
     help = "测量主要页面的服务器耗时（p50/p95）和查询数，结果写入 JSON 并打印表格。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--requests", type=int, default=40, help="每个场景的请求次数")
+        parser.add_argument("--requests", type=int, default=100,
+                            help="每个场景的请求次数（p95 取第 95 百分位，样本太少会很不稳定）")
         parser.add_argument("--output", type=Path, help="把结果写入这个 JSON 文件")
 
     def handle(self, *args, requests: int, output: Path | None, **options):
