@@ -13,7 +13,11 @@ from ..roles import PROVINCIAL_OFFICE
 
 
 def is_office(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.groups.filter(name=PROVINCIAL_OFFICE).exists()))
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_adoption_office"):  # asked several times a request: one query
+        user._adoption_office = user.is_superuser or user.groups.filter(name=PROVINCIAL_OFFICE).exists()
+    return user._adoption_office
 
 
 def profile(user):
