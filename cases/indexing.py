@@ -122,17 +122,28 @@ def _flush_pending() -> None:
 
 
 def schedule_reindex(case_ids: Iterable[int]) -> None:
+    """Reindex these cases once the change that touched them is committed.
+
+    Inside a transaction the ids collect on the connection and one on-commit
+    callback reindexes them all. Outside one (autocommit: a save in
+    ``manage.py shell``, simple-history's revert view) the change is already
+    committed, so the cases are reindexed at once.
+    """
     ids = {pk for pk in case_ids if pk is not None}
     if not ids:
         return
     connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        reindex_cases(ids)
+        return
     pending = getattr(connection, PENDING_ATTR, None)
     if pending is None:
         pending = set()
         setattr(connection, PENDING_ATTR, pending)
     # One callback per transaction: register when nothing is pending yet (the
-    # last flush ran), or when a rollback dropped the callback (its ids stay
-    # pending and are reindexed at the next commit; reindexing is idempotent).
+    # last flush ran), or when a rollback to a savepoint dropped the callback
+    # (its ids stay pending and are reindexed at the next commit; reindexing
+    # is idempotent).
     registered = any(entry[1] is _flush_pending for entry in connection.run_on_commit)
     if not pending or not registered:
         transaction.on_commit(_flush_pending)

@@ -1,7 +1,7 @@
 """Reindex a case when it or one of its parts changes."""
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -81,6 +81,12 @@ def region_saved(sender, instance, raw=False, **kwargs):
 def theme_saved(sender, instance: Theme, raw=False, **kwargs):
     if not raw:
         schedule_reindex(instance.cases.values_list("pk", flat=True))
+
+
+@receiver(pre_delete, sender=Theme)
+def theme_deleting(sender, instance: Theme, **kwargs):
+    # Deleting a theme removes its case links without an m2m signal: name its cases while they are linked.
+    schedule_reindex(list(instance.cases.values_list("pk", flat=True)))
 
 
 @receiver(m2m_changed, sender=Case.themes.through)

@@ -6,7 +6,7 @@ from django.http import QueryDict
 from cases import engine
 from cases.filters import bound_case_filter
 from cases.models import Case
-from tests.test_search import oracle
+from tests.oracles import oracle
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,8 @@ from django.db import connection
 
 from cases.indexing import reindex_cases
 from cases.models import Agency, Case, CaseSearch, Section
-from cases.search import SearchQuery, normalize
+from cases.search import SearchQuery
+from tests.oracles import oracle
 
 pytestmark = pytest.mark.django_db
 
@@ -13,37 +14,6 @@ pytestmark = pytest.mark.django_db
 def search(text: str) -> list[int]:
     cases = Case.objects.search(SearchQuery.parse(text)).order_by("-relevance", "-notice__batch", "number")
     return list(cases.values_list("number", flat=True))
-
-
-def case_texts(case: Case) -> dict[str, str]:
-    """The oracle: the text of each ranking tier, straight from the models."""
-    agencies = [link.agency for link in case.case_agencies.all()]
-    sections = list(case.sections.all())
-    metrics = list(case.metrics.all())
-    headings = [s.heading for s in sections] + [m.label for m in metrics] + [a.name for a in agencies]
-    headings += [alias.name for a in agencies for alias in a.aliases.all()] + [t.name for t in case.themes.all()]
-    parts = {
-        "title": [case.title, case.subtitle],
-        "headings": headings,
-        "intro": [case.intro],
-        "body": [s.label + s.body for s in sections] + [m.printed for m in metrics],
-    }
-    return {tier: "\n".join(normalize(t) for t in texts) for tier, texts in parts.items()}
-
-
-def oracle(text: str) -> list[int]:
-    """Cases in which every term stands verbatim, ranked as cases.search documents."""
-    terms = SearchQuery.parse(text).terms
-    ranked = []
-    for case in Case.objects.prefetch_related("sections", "metrics", "themes", "case_agencies__agency__aliases"):
-        tiers = case_texts(case)
-        if not all(any(term in part for part in tiers.values()) for term in terms):
-            continue
-        # A term may not straddle two parts; the index keeps them apart too.
-        score = 1 + sum(weight for tier, weight in (("title", 8), ("headings", 4), ("intro", 2))
-                        if all(term in tiers[tier] for term in terms))
-        ranked.append((-score, -case.notice.batch, case.number))
-    return [number for *_, number in sorted(ranked)]
 
 
 @pytest.mark.parametrize(
