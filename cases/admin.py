@@ -23,9 +23,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportActionMixin, ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from . import history, roles
+from .admin_history import HistoryAdmin
 from .importing import ImportFailed, decode_notice, import_notice
 from .merging import merge_agencies
 from .metric_candidates import propose_metrics
@@ -72,7 +72,7 @@ class ExportSelectedMixin(ExportActionMixin):
 
 
 @admin.register(Region)
-class RegionAdmin(SimpleHistoryAdmin):
+class RegionAdmin(HistoryAdmin):
     list_display = ["name", "short_name", "kind", "code", "position"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name", "code"]
@@ -90,7 +90,7 @@ class NoticeUploadForm(forms.Form):
 
 
 @admin.register(Notice)
-class NoticeAdmin(SimpleHistoryAdmin):
+class NoticeAdmin(HistoryAdmin):
     list_display = ["batch", "title", "issuer", "issued_on", "publicity", "case_count"]
     search_fields = ["title", "body", "issuer"]
     list_filter = ["publicity", "issuer"]
@@ -160,7 +160,7 @@ class NoticeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(SimpleHistoryAdmin):
+class ThemeAdmin(HistoryAdmin):
     list_display = ["name", "slug", "position", "case_count"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -188,7 +188,7 @@ class MergeAgenciesForm(forms.Form):
 
 
 @admin.register(Agency)
-class AgencyAdmin(ExportSelectedMixin, SimpleHistoryAdmin):
+class AgencyAdmin(ExportSelectedMixin, HistoryAdmin):
     list_display = ["name", "kind", "level", "region", "case_count"]
     list_filter = ["kind", "level", "region"]
     search_fields = ["name", "aliases__name"]
@@ -313,7 +313,7 @@ class ResponsibilityInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ExportSelectedMixin, SimpleHistoryAdmin):
+class CaseAdmin(ExportSelectedMixin, HistoryAdmin):
     list_display = ["code_display", "title", "status_display", "lead_agencies", "updated_at", "published_at"]
     list_display_links = ["code_display", "title"]
     list_filter = ["status", "notice", "themes", "agencies__kind"]
@@ -450,7 +450,7 @@ def create_metrics(case: Case, chosen, data) -> tuple[int, list[str]]:
 
 
 @admin.register(Section)
-class SectionAdmin(SimpleHistoryAdmin):
+class SectionAdmin(HistoryAdmin):
     list_display = ["case", "kind", "position", "label", "heading"]
     list_filter = ["kind", "case__notice"]
     search_fields = ["heading", "body", "case__title"]
@@ -458,7 +458,7 @@ class SectionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Metric)
-class MetricAdmin(ImportExportMixin, ExportSelectedMixin, SimpleHistoryAdmin):
+class MetricAdmin(ImportExportMixin, ExportSelectedMixin, HistoryAdmin):
     list_display = ["case", "label", "printed", "value", "unit", "baseline_printed", "period", "is_key"]
     list_filter = ["is_key", "approximate", "case__notice", "case"]
     search_fields = ["label", "printed", "source_text"]
@@ -467,7 +467,7 @@ class MetricAdmin(ImportExportMixin, ExportSelectedMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Responsibility)
-class ResponsibilityAdmin(ImportExportMixin, ExportSelectedMixin, SimpleHistoryAdmin):
+class ResponsibilityAdmin(ImportExportMixin, ExportSelectedMixin, HistoryAdmin):
     list_display = ["case", "agency", "role", "reconstructed", "note"]
     list_filter = ["reconstructed", "role", "case__notice"]
     search_fields = ["agency__name", "case__title"]
@@ -477,14 +477,14 @@ class ResponsibilityAdmin(ImportExportMixin, ExportSelectedMixin, SimpleHistoryA
 
 
 @admin.register(AgencyAlias)
-class AgencyAliasAdmin(SimpleHistoryAdmin):
+class AgencyAliasAdmin(HistoryAdmin):
     list_display = ["name", "agency"]
     search_fields = ["name", "agency__name"]
     list_select_related = ["agency"]
 
 
 @admin.register(CaseAgency)
-class CaseAgencyAdmin(SimpleHistoryAdmin):
+class CaseAgencyAdmin(HistoryAdmin):
     list_display = ["case", "position", "agency"]
     list_filter = ["case__notice"]
     search_fields = ["agency__name", "case__title"]
@@ -493,7 +493,7 @@ class CaseAgencyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Annex)
-class AnnexAdmin(SimpleHistoryAdmin):
+class AnnexAdmin(HistoryAdmin):
     list_display = ["notice", "number", "title", "kind", "image_name"]
     list_filter = ["kind"]
     search_fields = ["title"]

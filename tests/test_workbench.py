@@ -327,3 +327,64 @@ def test_the_timeline_query_count_does_not_grow_with_its_entries(client, editor,
 
     first = edit_all(1)
     assert edit_all(2) == edit_all(3) == first
+
+
+# -- revert holds the rules of the change form ---------------------------------------
+
+def _revert(client, case: Case, record) -> int:
+    url = f"/admin/cases/case/{case.pk}/history/{record.history_id}/"
+    page = client.get(url)
+    assert page.status_code == 200
+    return client.post(url, form_data(page.content.decode(), "historicalcase_form")).status_code
+
+
+@pytest.mark.parametrize("direction", ["publish", "withdraw"])
+def test_an_editor_cannot_publish_or_withdraw_by_reverting(client, editor, seed, direction,
+                                                           django_capture_on_commit_callbacks):
+    case = case_4(5)
+    with django_capture_on_commit_callbacks(execute=True):
+        if direction == "publish":  # an old version that was published, the case a draft now
+            case.status = Case.Status.DRAFT
+            case.save()
+            old = case.history.filter(status=Case.Status.PUBLISHED).earliest()
+        else:  # an old version that was a draft, the case published now
+            case.status = Case.Status.DRAFT
+            case.save()
+            old = case.history.latest()
+            case.status = Case.Status.PUBLISHED
+            case.title = case.title + "（改）"
+            case.save()
+        status_now = case.status
+        assert _revert(client, case, old) == 302
+    case.refresh_from_db()
+    assert case.status == status_now  # the title is reverted, the status is not
+    assert not case.title.endswith("（改）")
+
+
+def test_a_publisher_may_revert_the_status_too(client, publisher, seed, django_capture_on_commit_callbacks):
+    case = case_4(5)
+    published = case.history.earliest()
+    with django_capture_on_commit_callbacks(execute=True):
+        case.status = Case.Status.DRAFT
+        case.save()
+        assert _revert(client, case, published) == 302
+    case.refresh_from_db()
+    assert case.status == Case.Status.PUBLISHED
+
+
+def test_reverting_needs_the_change_permission(client, seed):
+    from django.contrib.auth.models import Permission
+
+    viewer = staff("viewer")
+    viewer.user_permissions.set(Permission.objects.filter(codename__in=["view_case", "view_section"]))
+    client.force_login(viewer)
+    case = case_4(6)
+    baseline = case.history.earliest()
+    case.title = "改过的标题"
+    case.save()
+    assert _revert(client, case, baseline) == 403
+    case.refresh_from_db()
+    assert case.title == "改过的标题"
+    section = case.sections.first()
+    url = f"/admin/cases/section/{section.pk}/history/{section.history.earliest().history_id}/"
+    assert client.post(url, {"body": "篡改"}).status_code == 403

@@ -1,8 +1,8 @@
 """The provincial office's view of adoption reports and officials in the admin."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from ..admin_history import HistoryAdmin
 from .models import AdoptionReport, AdoptionResult, Evidence, OfficialProfile, ReviewComment
 
 
@@ -25,7 +25,7 @@ class CommentInline(admin.TabularInline):
 
 
 @admin.register(AdoptionReport)
-class AdoptionReportAdmin(SimpleHistoryAdmin):
+class AdoptionReportAdmin(HistoryAdmin):
     list_display = ["case", "region", "agency", "status", "completed_on", "reviewed", "is_demo", "updated_at"]
     list_filter = ["status", "reviewed", "is_demo", "region", "case__notice"]
     search_fields = ["case__title", "region__name", "agency__name", "actions"]
@@ -45,13 +45,13 @@ class OfficialProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(AdoptionResult)
-class AdoptionResultAdmin(SimpleHistoryAdmin):
+class AdoptionResultAdmin(HistoryAdmin):
     list_display = ["report", "label", "value", "unit"]
     search_fields = ["label"]
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
+class EvidenceAdmin(HistoryAdmin):
     list_display = ["report", "title", "original_name", "size", "uploaded_by", "uploaded_at"]
     search_fields = ["title", "original_name"]
 
