@@ -37,8 +37,10 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(status="published")
 
     def visible_to(self, user):
-        """Published cases; staff also see drafts (preview)."""
-        return self if user.is_staff else self.published()
+        """Published cases; editors and publishers also see drafts (preview), other staff do not."""
+        from .roles import can_preview_drafts
+
+        return self if can_preview_drafts(user) else self.published()
 
     def for_list(self, *, themes: bool = True):
         """Cards and rows: notice, lead agencies in printed order, key figures, and themes unless not shown."""

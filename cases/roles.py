@@ -52,3 +52,8 @@ def office_codenames() -> set[str]:
 
 def can_publish(user) -> bool:
     return user.has_perm(f"cases.{PUBLISH}")
+
+
+def can_preview_drafts(user) -> bool:
+    """Editors and publishers (anyone who may view cases in the admin) preview drafts on the public pages."""
+    return user.is_authenticated and user.is_staff and user.has_perm("cases.view_case")

@@ -8,6 +8,7 @@ from .engine import catalog_index
 from .filters import ResponsibilityFilter
 from .listing import build_listing
 from .models import Agency, Case, Notice, Responsibility, Section, Theme
+from .roles import can_preview_drafts
 
 
 @require_GET
@@ -31,7 +32,7 @@ def case_detail(request: HttpRequest, batch: int, number: int) -> HttpResponse:
     sections = list(case.sections.all())
     index = catalog_index()
     related, previous_case, next_case = visible.around(case, Case.objects.related_ids(case, index), index,
-                                                       with_drafts=request.user.is_staff)
+                                                       with_drafts=can_preview_drafts(request.user))
     context = {
         "case": case,
         "measures": [s for s in sections if s.kind == Section.Kind.MEASURE],
@@ -65,7 +66,8 @@ def responsibility_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def notice_detail(request: HttpRequest, batch: int) -> HttpResponse:
     notice = Notice.objects.for_detail().filter(batch=batch).first()
-    if notice is None or not (request.user.is_staff or any(c.is_published for c in notice.cases.all())):
+    preview = can_preview_drafts(request.user)
+    cases = [case for case in notice.cases.all() if case.is_published or preview] if notice else []
+    if notice is None or not (cases or preview):
         raise Http404("没有这一批次。")
-    cases = [case for case in notice.cases.all() if case.is_published or request.user.is_staff]
     return render(request, "cases/notice_detail.html", {"notice": notice, "cases": cases})

@@ -1,8 +1,9 @@
-"""Drafts stay off the public site and the API; staff preview them; publishing shows them everywhere."""
+"""Drafts stay off the public site and the API; editors and publishers preview them; publishing shows them."""
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 
+from cases import roles
 from cases.models import Case
 from tests.factories import make_case, make_notice
 
@@ -45,13 +46,35 @@ def test_the_draft_does_not_count_in_facets_or_totals(client, draft):
     assert "第五批" not in client.get("/cases/").content.decode()
 
 
-def test_staff_preview_a_draft_with_a_banner(client, draft):
-    client.force_login(User.objects.create_user("editor", is_staff=True))
+@pytest.mark.parametrize("group", [roles.EDITOR, roles.PUBLISHER])
+def test_editors_and_publishers_preview_a_draft_with_a_banner(client, draft, group):
+    user = User.objects.create_user("editor", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    client.force_login(user)
+    assert client.get("/notices/5/").status_code == 200
     page = client.get("/cases/5/1/").content.decode()
     assert DRAFT_TITLE in page and "草稿预览" in page
     assert "草稿预览" not in client.get("/cases/4/1/").content.decode()
     # The API stays public-only, for staff too.
     assert client.get("/api/cases/5/1/").status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["staff without a role", "office", "official"])
+def test_other_signed_in_users_see_no_draft(client, draft, kind):
+    """Signing in to the admin or the tracker is no right to read unpublished cases."""
+    from cases.adoption.models import OfficialProfile
+    from cases.models import Region
+
+    user = User.objects.create_user("someone", is_staff=kind != "official")
+    if kind == "office":
+        user.groups.add(Group.objects.get(name=roles.PROVINCIAL_OFFICE))
+    if kind == "official":
+        OfficialProfile.objects.create(user=user, region=Region.objects.get(slug="haikou"))
+    client.force_login(user)
+    for url in ["/cases/5/1/", "/notices/5/"]:
+        assert client.get(url).status_code == 404, url
+    for url in PUBLIC_PAGES:
+        assert DRAFT_URL not in client.get(url).content.decode(), url
 
 
 def test_publishing_shows_the_case_everywhere(client, draft, django_capture_on_commit_callbacks):
