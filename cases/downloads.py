@@ -2,9 +2,9 @@
 
 The case list offers its cases and their metrics; the responsibility table
 its rows; the agency list its agencies. Spreadsheets come from the same
-django-import-export resources as the admin (cases.spreadsheets), through
-its formats, so cells that would start a formula are escaped. CSV carries a
-UTF-8 byte-order mark so that Excel on Chinese Windows opens it correctly.
+django-import-export resources as the admin (cases.spreadsheets), written by
+the same formats (cases.spreadsheet_formats): no cell ever runs a formula, and
+CSV carries a UTF-8 byte-order mark so that Excel on Chinese Windows opens it.
 """
 
 from __future__ import annotations
@@ -13,24 +13,23 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
-from import_export.formats import base_formats
 
 from .filters import ResponsibilityFilter, bound_case_filter
 from .models import Agency, Case, Metric, Responsibility
+from .spreadsheet_formats import SafeCSV, SafeXLSX
 from .spreadsheets import AgencyResource, CaseResource, MetricResource, ResponsibilityResource
 
 MAX_ROWS = 5000
 FORMATS = {
-    "xlsx": (base_formats.XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "csv": (base_formats.CSV, "text/csv; charset=utf-8"),
+    "xlsx": (SafeXLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": (SafeCSV, "text/csv; charset=utf-8"),
 }
 
 
 def spreadsheet_response(dataset, fmt: str, stem: str) -> HttpResponse:
     format_class, content_type = FORMATS[fmt]
+    dataset.title = dataset.title or stem
     data = format_class().export_data(dataset)
-    if fmt == "csv":
-        data = "\ufeff" + data
     filename = f"{stem}-{timezone.localdate():%Y%m%d}.{fmt}"
     return HttpResponse(data, content_type=content_type,
                         headers={"Content-Disposition": content_disposition_header(True, filename)})

@@ -14,6 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from import_export.formats import base_formats
 
+from cases.spreadsheet_formats import SafeCSV, SafeXLSX
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -77,6 +79,7 @@ MIDDLEWARE = [
 # the password is even checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "cases.login_limits.AddressLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Five failed admin logins for one user name from one address lock that pair
@@ -85,6 +88,11 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Every failure is logged, so that failures from one address can be counted
+# across user names (cases.login_limits): a sprayer is refused after this many
+# in the cool-off period, from that address only.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+LOGIN_FAILURES_PER_ADDRESS = 20
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 AXES_VERBOSE = False
 # django-axes ships no Chinese translation; operators list and clear lockouts
@@ -93,14 +101,14 @@ AXES_ENABLE_ADMIN = False
 
 # django-import-export: XLSX and CSV; a file is imported in one transaction
 # (a row with an error means nothing is written); importing needs the change
-# permission, exporting the view permission; cells that start with = + - @
-# are escaped so that an exported sheet cannot run formulas.
+# permission, exporting the view permission. Exports are written by our own
+# formats (cases.spreadsheet_formats), which write every cell that would
+# start a formula as text: import-export's own escaping strips one "=" only.
 IMPORT_FORMATS = [base_formats.XLSX, base_formats.CSV]
-EXPORT_FORMATS = [base_formats.XLSX, base_formats.CSV]
+EXPORT_FORMATS = [SafeXLSX, SafeCSV]
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 ROOT_URLCONF = "portal.urls"
 
@@ -114,6 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cases.context_processors.limits",
             ],
         },
     },

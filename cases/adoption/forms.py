@@ -56,13 +56,17 @@ ResultFormSet = inlineformset_factory(
 
 
 class EvidenceForm(forms.ModelForm):
-    file = forms.FileField(label="上传文件", required=False,
-                           help_text="PDF、JPG、PNG、DOCX、XLSX 或 OFD，单个文件不超过 10 MB。")
+    file = forms.FileField(label="上传文件", required=False)
 
     class Meta:
         model = Evidence
         fields = ["title", "url", "file"]
         labels = {"title": "材料说明", "url": "或填写链接"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            f"PDF、JPG、PNG、DOCX、XLSX 或 OFD，单个文件不超过 {max_evidence_bytes() // 1024 // 1024} MB。")
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
