@@ -6,16 +6,22 @@ query never joins agencies or needs DISTINCT, and facet counts read the same
 table (see cases.facets).
 """
 
+import re
 from collections.abc import Sequence
 from itertools import product
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelMultipleChoiceField
 
 from .engine import CatalogIndex, catalog_index, page_positions
+from .errors import MAX_SMALL_INTEGER, parse_positive_int
 from .models import Agency, Case, CaseFacet, Notice, Region, Responsibility, Theme
 from .search import SearchMatch, SearchQuery
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 
 SORT_CHOICES = [
     ("relevance", _("相关度")),
@@ -59,6 +65,43 @@ class RankedCases(Sequence):
         return [(self.index.order[at], self.scores[c]) for c, at in found]
 
 
+class CheckedChoiceField(ModelMultipleChoiceField):
+    """Refuses values that cannot be a key before the database sees them (overlong numbers, NUL, odd text).
+
+    Batches are positive integers (full-width digits are read as digits),
+    other keys are slugs; anything else is an invalid value, which the list
+    page drops and names and the API answers with a 400.
+    """
+
+    def __init__(self, *args, numeric: bool = False, **kwargs):
+        self.numeric = numeric
+        super().__init__(*args, **kwargs)
+
+    def _check_values(self, value):
+        checked = []
+        for item in value:
+            if self.numeric:
+                number = parse_positive_int(item, maximum=MAX_SMALL_INTEGER)
+                ok, item = number is not None, str(number)
+            else:
+                ok = isinstance(item, str) and SLUG.fullmatch(item) is not None
+            if not ok:
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": str(item)[:40]})
+            checked.append(item)
+        return super()._check_values(checked)
+
+
+class CheckedChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = CheckedChoiceField
+
+
+class BatchChoiceFilter(CheckedChoiceFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.extra["numeric"] = True
+
+
 def facet_key(name: str, value) -> str:
     """The CaseFacet key of one cleaned filter value (a Notice, Theme, Region, Agency or a string)."""
     if isinstance(value, Notice):
@@ -70,20 +113,20 @@ def facet_key(name: str, value) -> str:
 
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("关键词"), method="filter_search")
-    batch = django_filters.ModelMultipleChoiceFilter(
+    batch = BatchChoiceFilter(
         label=_("批次"), to_field_name="batch", queryset=Notice.objects.all(), method="filter_facet"
     )
-    theme = django_filters.ModelMultipleChoiceFilter(
+    theme = CheckedChoiceFilter(
         label=_("主题"), to_field_name="slug", queryset=Theme.objects.all(), method="filter_facet"
     )
     kind = django_filters.MultipleChoiceFilter(label=_("单位类别"), choices=Agency.Kind.choices, method="filter_facet")
     level = django_filters.MultipleChoiceFilter(
         label=_("单位层级"), choices=Agency.Level.choices, method="filter_facet"
     )
-    region = django_filters.ModelMultipleChoiceFilter(
+    region = CheckedChoiceFilter(
         label=_("市县"), to_field_name="slug", queryset=Region.objects.all(), method="filter_facet"
     )
-    agency = django_filters.ModelMultipleChoiceFilter(
+    agency = CheckedChoiceFilter(
         label=_("申报单位"), to_field_name="slug", queryset=Agency.objects.all(), method="filter_facet"
     )
     has_baseline = django_filters.ChoiceFilter(

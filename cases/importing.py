@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from .models import (
     Agency,
@@ -113,12 +113,32 @@ def import_notice(text: str, *, source_name: str = "", publish: bool = False, dr
     importer = _Importer(parsed, source_name, publish, user)
     try:
         with transaction.atomic():
+            _lock_batch(parsed.batch)
             importer.run()
             if dry_run:
                 raise _Rollback
     except _Rollback:
         pass
+    except IntegrityError as exc:
+        # Only reachable if another writer bypassed the batch lock (e.g. an admin edit of the same case).
+        raise ImportFailed([f"第{chinese_numeral(parsed.batch)}批正在被其他人同时修改，本次导入没有写入任何内容；"
+                            "请稍后重新导入。"]) from exc
     return ImportReport(parsed.batch, len(parsed.cases), importer.changes, dry_run)
+
+
+IMPORT_LOCK_CLASS = 0x5961  # "Ya": advisory lock namespace for notice imports
+
+
+def _lock_batch(batch: int) -> None:
+    """Imports of one batch run one after another: the second sees what the first wrote.
+
+    PostgreSQL: a transaction-scoped advisory lock on the batch. SQLite
+    serialises write transactions anyway (they begin IMMEDIATE, see settings).
+    """
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK_CLASS, batch])
 
 
 def default_notice_title(batch: int) -> str:

@@ -8,6 +8,7 @@ from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.utils.safestring import SafeString
 
+from .errors import ClearBadRequest, ClearNotFound, parse_positive_int
 from .facets import Chip, Facet, build_chips, build_facets, clear_filters_url
 from .filters import CaseFilter, bound_case_filter
 from .models import Case
@@ -38,7 +39,8 @@ class CaseListing:
 
     @property
     def invalid_labels(self) -> list[str]:
-        return [str(self.filter.filters[name].label) for name in self.invalid]
+        return [str(self.filter.filters[name].label) if name in self.filter.filters else "页码"
+                for name in self.invalid]
 
 
 class CountedPaginator(Paginator):
@@ -53,21 +55,33 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
-def page_number(data: QueryDict) -> int:
-    try:
-        return max(1, int(data.get("page", "1")))
-    except ValueError:
+def page_number(data: QueryDict, *, strict: bool = True) -> int | None:
+    """The page asked for; absent means 1.
+
+    Anything but a positive integer is a clear 400 (``strict``, the API), or
+    None (the list page, which shows page 1 and says it ignored the value).
+    """
+    raw = data.get("page", "")
+    if raw.strip() == "":
         return 1
+    number = parse_positive_int(raw)
+    if number is None and strict:
+        raise ClearBadRequest(f"页码“{raw[:20]}”无效：页码应为正整数，如 1、2、3。")
+    return number
 
 
 def paginate_cases(case_filter: CaseFilter, per_page: int, number: int, *, with_themes: bool = True) -> Page:
     """The page of cases asked for, in the filter's order, with ``relevance`` when searching.
 
     The order is decided in-process (cases.engine); only this page's cases
-    are loaded from the database.
+    are loaded from the database. A page beyond the last is a clear 404.
     """
     ranked = case_filter.ranked()
-    page = CountedPaginator(ranked, per_page, count=len(ranked)).get_page(number)
+    paginator = CountedPaginator(ranked, per_page, count=len(ranked))
+    if number > paginator.num_pages:
+        raise ClearNotFound(f"没有第 {number} 页：符合条件的案例共 {paginator.count} 个，"
+                            f"{paginator.num_pages} 页。")
+    page = paginator.page(number)
     rows = list(page.object_list)
     cases = Case.objects.for_list(themes=with_themes)
     loaded = cases.in_bulk([pk for pk, _ in rows])
@@ -83,8 +97,11 @@ def paginate_cases(case_filter: CaseFilter, per_page: int, number: int, *, with_
 def build_listing(data: QueryDict, path: str) -> CaseListing:
     case_filter, invalid = bound_case_filter(data)
     query = case_filter.search_query
+    number = page_number(data, strict=False)
+    if number is None:
+        invalid.append("page")
     # The result list shows no themes: one query fewer per page.
-    page = paginate_cases(case_filter, PAGE_SIZE, page_number(data), with_themes=False)
+    page = paginate_cases(case_filter, PAGE_SIZE, number or 1, with_themes=False)
     sections = section_passages([case.pk for case in page.object_list]) if query else {}
     results = [
         Result(case, highlight(case.title, match_spans(case.title, query.terms)),

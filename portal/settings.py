@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads request.POST: refuses oversized bodies unread.
+    "cases.middleware.RequestSizeLimit",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -187,6 +189,8 @@ LOGIN_REDIRECT_URL = "/adoption/"
 LOGOUT_REDIRECT_URL = "/adoption/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+# The largest request body accepted: one evidence file plus its form (cases.middleware).
+MAX_REQUEST_BYTES = EVIDENCE_MAX_BYTES + 2 * 1024 * 1024
 
 # After these request numbers a worker process runs one full garbage
 # collection and freezes what survives, so later full collections skip

@@ -113,7 +113,7 @@ def test_admin_exports_write_formula_like_text_as_text(client, editor, hostile_c
 
 
 def test_control_characters_are_dropped_instead_of_failing_the_download(client, seed):
-    Case.objects.filter(batch=4, number=3).update(title="注销\x00\x1b[31m便利")
+    Case.objects.filter(batch=4, number=3).update(title="注销\x01\x1b[31m便利")
     response = client.get("/cases/download.xlsx")
     assert response.status_code == 200
     assert "注销[31m便利" in assert_xlsx_safe(response.content)

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..downloads import spreadsheet_response
+from ..errors import MAX_SMALL_INTEGER, parse_positive_int
+from ..filters import SLUG
 from ..models import Agency, Case, Notice, Region, Theme
 from . import access, stats
 from .forms import CommentForm, EvidenceForm, ReportForm, ResultFormSet
@@ -30,23 +32,26 @@ CONFLICT = ("这份报告在您打开之后已被{who}于{when}修改。"
 
 
 def _matrix_filters(request: HttpRequest):
-    """Published cases, narrowed by batch and theme; unknown values are ignored and named."""
+    """Published cases, narrowed by batch and theme; unknown or malformed values are ignored and named."""
     cases = Case.objects.published().select_related("notice").order_by("-batch", "number")
     ignored = []
-    batch = request.GET.get("batch", "")
-    if batch:
-        if batch.isdigit() and Notice.objects.filter(batch=int(batch)).exists():
-            cases = cases.filter(batch=int(batch))
+    raw_batch = request.GET.get("batch", "")
+    batch = ""
+    if raw_batch:
+        number = parse_positive_int(raw_batch, maximum=MAX_SMALL_INTEGER)
+        if number is not None and Notice.objects.filter(batch=number).exists():
+            cases = cases.filter(batch=number)
+            batch = str(number)
         else:
             ignored.append("批次")
-            batch = ""
-    theme = request.GET.get("theme", "")
-    if theme:
-        if Theme.objects.filter(slug=theme).exists():
-            cases = cases.filter(themes__slug=theme)
+    raw_theme = request.GET.get("theme", "")
+    theme = ""
+    if raw_theme:
+        if SLUG.fullmatch(raw_theme) and Theme.objects.filter(slug=raw_theme).exists():
+            cases = cases.filter(themes__slug=raw_theme)
+            theme = raw_theme
         else:
             ignored.append("主题")
-            theme = ""
     return list(cases.distinct()), {"batch": batch, "theme": theme}, ignored
 
 
