@@ -62,19 +62,29 @@ def case_facets(cases: Iterable[Case]) -> list[CaseFacet]:
     return rows
 
 
+def index_document(case_id: int, *, title: str, subtitle: str, intro: str, sections, metrics, agencies,
+                   theme_names) -> CaseSearch:
+    """The one definition of a case's search document, for every writer (reindexing and synthetic cases).
+
+    ``sections`` have label, heading and body; ``metrics`` label and printed;
+    ``agencies`` name and (prefetched) aliases, which count as headings.
+    """
+    sections, metrics, agencies = list(sections), list(metrics), list(agencies)
+    headings = [s.heading for s in sections] + [m.label for m in metrics]
+    headings += [a.name for a in agencies] + [alias.name for a in agencies for alias in a.aliases.all()]
+    headings += list(theme_names)
+    bodies = [f"{s.label}{s.body}" for s in sections] + [m.printed for m in metrics]
+    return build_document(case_id, title=title, subtitle=subtitle, headings=headings, intro=intro, bodies=bodies)
+
+
 def case_documents(cases: Iterable[Case]) -> list[CaseSearch]:
-    docs = []
-    for case in cases:
-        sections = list(case.sections.all())
-        agencies = [link.agency for link in case.case_agencies.all()]
-        metrics = list(case.metrics.all())
-        headings = [s.heading for s in sections] + [m.label for m in metrics]
-        headings += [a.name for a in agencies] + [alias.name for a in agencies for alias in a.aliases.all()]
-        headings += [t.name for t in case.themes.all()]
-        bodies = [f"{s.label}{s.body}" for s in sections] + [m.printed for m in metrics]
-        docs.append(build_document(case.pk, title=case.title, subtitle=case.subtitle, headings=headings,
-                                   intro=case.intro, bodies=bodies))
-    return docs
+    return [
+        index_document(case.pk, title=case.title, subtitle=case.subtitle, intro=case.intro,
+                       sections=case.sections.all(), metrics=case.metrics.all(),
+                       agencies=[link.agency for link in case.case_agencies.all()],
+                       theme_names=[t.name for t in case.themes.all()])
+        for case in cases
+    ]
 
 
 def reindex_cases(case_ids: Iterable[int] | None = None, *, chunk: int = 500) -> int:

@@ -15,7 +15,8 @@ from datetime import date, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .indexing import build_document, facet_keys
+from . import search_schema
+from .indexing import facet_keys, index_document
 from .models import (
     Agency,
     Case,
@@ -104,27 +105,36 @@ def synthetic_agencies() -> list[Agency]:
                 kind = Agency.Kind.COURT if code == "court" else Agency.Kind.LOCAL_DEPARTMENT
                 wanted.append(Agency(name=f"{region.name}{name}", slug=slug, kind=kind, level=level, region=region))
     Agency.objects.bulk_create(wanted)
-    return list(Agency.objects.select_related("region"))
+    # Aliases are part of a case's search document (cases.indexing.index_document).
+    return list(Agency.objects.select_related("region").prefetch_related("aliases"))
 
 
-def generate_cases(count: int, *, seed: int = 2023, per_batch: int = 25, chunk: int = 500, progress=None) -> int:
-    """Create ``count`` synthetic cases in new batches. Returns how many were created."""
+def generate_cases(count: int, *, seed: int = 2023, per_batch: int = 25, chunk: int = 500, progress=None,
+                   defer_indexes: bool | None = None) -> int:
+    """Create ``count`` synthetic cases in new batches, all or nothing. Returns how many were created.
+
+    Everything happens in one transaction: a run that fails or is killed
+    leaves the database as it was, search indexes included (PostgreSQL's
+    DDL is transactional), and the catalog version moves only when the new
+    cases are committed.
+    """
     rng = random.Random(seed)
     corpus = Corpus.from_database()
     agencies = synthetic_agencies()
     themes = list(Theme.objects.all())
-    next_batch = max(FIRST_SYNTHETIC_BATCH, (Notice.objects.order_by("-batch").values_list("batch", flat=True).first()
-                                            or 0) + 1)
     created = 0
-    with _search_indexes_deferred(count):
-        while created < count:
-            size = min(chunk, count - created)
-            with transaction.atomic():
+    with transaction.atomic():
+        next_batch = max(FIRST_SYNTHETIC_BATCH,
+                         (Notice.objects.order_by("-batch").values_list("batch", flat=True).first() or 0) + 1)
+        defer = count >= DEFER_GIN_FROM if defer_indexes is None else defer_indexes
+        with _search_indexes_deferred(defer):
+            while created < count:
+                size = min(chunk, count - created)
                 next_batch = _generate_chunk(rng, corpus, agencies, themes, size, next_batch, per_batch)
-            created += size
-            if progress:
-                progress(created)
-    CatalogVersion.bump()
+                created += size
+                if progress:
+                    progress(created)
+        CatalogVersion.bump()
     # Fresh statistics: without them PostgreSQL plans the case page's small
     # lookups as parallel scans (10 ms of worker start-up for 146 rows).
     with connection.cursor() as cursor:
@@ -138,36 +148,32 @@ DEFER_GIN_FROM = 5000
 
 
 @contextmanager
-def _search_indexes_deferred(count: int):
+def _search_indexes_deferred(defer: bool):
     """On PostgreSQL, drop the search table's GIN indexes for a large build and recreate them after.
 
     A 100,000-case build spends most of its time updating five GIN indexes;
-    one CREATE INDEX at the end is several times faster. The definitions are
-    read from the catalogue, so they are recreated exactly, and the finally
-    clause recreates them even if the build fails half-way.
+    one CREATE INDEX at the end is several times faster. This runs inside
+    the build's transaction: if the build fails or the process is killed,
+    the rollback restores the indexes with everything else (a DROP INDEX
+    outside a transaction, recreated in a ``finally`` that SIGKILL skips,
+    once lost them for good). Other sessions' searches wait for the build.
     """
-    if connection.vendor != "postgresql" or count < DEFER_GIN_FROM:
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql" or not defer:
         yield
         return
+    assert connection.in_atomic_block, "indexes may only be dropped inside the build's transaction"
+    columns = list(search_schema.PG_GENERATED_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'cases_casesearch' AND indexdef LIKE %s",
-            ["% USING gin %"],
-        )
-        definitions = cursor.fetchall()
-        for name, _ in definitions:
-            cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            # Inside an outer transaction (tests), deferred foreign-key checks
-            # must run before the table can be indexed.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET maintenance_work_mem = '1GB'")
-            for _, definition in definitions:
-                cursor.execute(definition)
-            cursor.execute("ANALYZE cases_casesearch")
+        for column in columns:
+            cursor.execute(f'DROP INDEX IF EXISTS "{search_schema.gin_index_name(column)}"')
+    yield
+    with connection.cursor() as cursor:
+        # Deferred foreign-key checks must run before the table can be indexed.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+        for column in columns:
+            cursor.execute(search_schema.gin_index_sql(column))
 
 
 def _generate_chunk(rng, corpus, agencies, themes, size, next_batch, per_batch) -> int:
@@ -222,11 +228,9 @@ def _generate_chunk(rng, corpus, agencies, themes, size, next_batch, per_batch) 
                 baseline_value=real.baseline_value, baseline_unit=real.baseline_unit, period=real.period,
                 source_text=real.source_text, is_key=position == 1,
             ))
-        headings = [s.heading for s in case_sections] + [m.label for _, m in plan["metrics"]]
-        headings += [a.name for a in plan["agencies"]] + [t.name for t in plan["themes"]]
-        docs.append(build_document(case.pk, title=case.title, subtitle=case.subtitle, headings=headings,
-                                   intro=case.intro, bodies=[s.label + s.body for s in case_sections]
-                                   + [m.printed for _, m in plan["metrics"]]))
+        docs.append(index_document(case.pk, title=case.title, subtitle=case.subtitle, intro=case.intro,
+                                   sections=case_sections, metrics=[m for _, m in plan["metrics"]],
+                                   agencies=plan["agencies"], theme_names=[t.name for t in plan["themes"]]))
         keys = facet_keys(batch=case.batch, agencies=plan["agencies"], theme_slugs=[t.slug for t in plan["themes"]],
                           has_baseline=any(m.baseline_value is not None for _, m in plan["metrics"]))
         facets += [CaseFacet(case=case, key=key) for key in sorted(keys)]
@@ -259,5 +263,6 @@ def _plan_case(rng: random.Random, corpus: Corpus, agencies: list[Agency], theme
         "measures": measures,
         "outcomes": outcomes,
         "metrics": picked,
-        "themes": rng.sample(themes, rng.randint(1, 2)),
+        # In the catalog's theme order, as a rebuilt search document lists them.
+        "themes": sorted(rng.sample(themes, rng.randint(1, 2)), key=lambda t: (t.position, t.name)),
     }

@@ -1,0 +1,111 @@
+"""The search schema is verified and repaired by rebuild_search_index, and survives a killed bulk load."""
+
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from cases import search_schema
+from cases.models import CatalogVersion
+from tests.live import PROJECT, manage, server_env
+from tests.oracles import search_oracle
+
+
+def break_schema() -> list[str]:
+    """Drop what a killed bulk load or a table rebuild would lose."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for column in ("grams", "title_grams"):
+                cursor.execute(f'DROP INDEX "{search_schema.gin_index_name(column)}"')
+            return ["cases_casesearch_grams_gin", "cases_casesearch_title_grams_gin"]
+        cursor.execute("DROP TRIGGER cases_casesearch_au")
+        cursor.execute("DELETE FROM cases_casesearch_fts_data WHERE id > 10")  # damage the index itself
+        return ["cases_casesearch_au"]
+
+
+@pytest.mark.django_db
+def test_a_healthy_schema_passes_the_check(seed):
+    assert search_schema.check(connection).problems == []
+
+
+@pytest.mark.django_db
+def test_rebuild_search_index_puts_back_what_is_missing(seed, capsys):
+    missing = break_schema()
+    problems = search_schema.check(connection).problems
+    assert problems and all(any(name in p for p in problems) for name in missing)
+    version = CatalogVersion.current()
+    call_command("rebuild_search_index")
+    out = capsys.readouterr().out
+    assert "已修复" in out and "检索结构完好" in out
+    assert search_schema.check(connection).ok
+    assert CatalogVersion.current() != version
+    from django.test import Client
+
+    client = Client()
+    for word in ("注销", "一张网", "公积金 不动产"):
+        codes = [f"{r['batch']}-{r['number']}" for r in client.get("/api/cases/", {"q": word}).json()["results"]]
+        assert codes == search_oracle(word), word
+
+
+def _database(tmp_path):
+    """A database of its own for a process the test will kill: a SQLite file or a fresh PostgreSQL database."""
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{tmp_path / 'kill.sqlite3'}", None
+    import psycopg
+
+    name = f"yingshang_kill_{uuid.uuid4().hex[:8]}"
+    params = connection.get_connection_params()
+    admin = psycopg.connect(host=params.get("host"), port=params.get("port"), user=params.get("user"),
+                            dbname="postgres", autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    url = f"postgres://{params.get('user')}@{params.get('host')}:{params.get('port') or 5432}/{name}"
+
+    def drop():
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+    return url, drop
+
+
+@pytest.mark.slow
+def test_a_killed_bulk_load_leaves_the_database_and_its_indexes_as_they_were(tmp_path):
+    url, drop = _database(tmp_path)
+    try:
+        env = server_env(url, tmp_path / "media")
+        manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "load_seed", "-v", "0")
+        before = manage(env, "shell", "-c", STATE)
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "generate_cases", "3000", "--chunk", "100", "--defer-indexes", "yes"],
+            cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        seen = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            seen.append(line)
+            if line.strip().startswith("300/"):  # three chunks written, indexes dropped
+                break
+        else:
+            process.kill()
+            raise AssertionError("generate_cases printed no progress: " + "".join(seen))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        process.stdout.close()
+        assert manage(env, "shell", "-c", STATE) == before
+        assert "检索结构完好" in manage(env, "rebuild_search_index")
+    finally:
+        if drop:
+            drop()
+
+
+STATE = """
+from django.db import connection
+from cases import search_schema
+from cases.models import Case, CatalogVersion
+print(Case.objects.count(), CatalogVersion.current(), search_schema.check(connection).problems)
+"""
