@@ -132,9 +132,11 @@ class NoticeAdmin(HistoryAdmin):
                 return TemplateResponse(request, "admin/cases/notice/import.html", context)
             for key in ("notice_import_text", "notice_import_name", "notice_import_publish"):
                 request.session.pop(key, None)
-            messages.success(request, _("已导入第%(batch)s批：%(n)s 项变更。") % {"batch": report.batch,
-                                                                           "n": len(report.changes)})
-            return HttpResponseRedirect(reverse("admin:cases_case_changelist") + f"?notice__batch={report.batch}")
+            messages.success(request, _("已导入第%(batch)s批：%(n)s 项变更。下面是这一批的案例。") % {
+                "batch": report.batch, "n": len(report.changes)})
+            # The case list's own "notice" filter, so the admin accepts the lookup.
+            notice = Notice.objects.get(batch=report.batch)
+            return HttpResponseRedirect(reverse("admin:cases_case_changelist") + f"?notice__id__exact={notice.pk}")
         form = NoticeUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]

@@ -36,6 +36,7 @@ from .models import (
     chinese_numeral,
 )
 from .notice_text import NoticeFormatError, ParsedCase, ParsedNotice, parse_notice
+from .text_diff import FieldDiff
 
 PUBLICITY_VALUES = {"主动公开": "public", "依申请公开": "on_request", "不予公开": "not_public"}
 RECONSTRUCTION_NOTE = "附件2为图片，文本未载；按申报单位推断，待核对原件。"
@@ -54,7 +55,7 @@ class ImportFailed(Exception):
 class Change:
     action: str  # 新建 / 更新 / 删除 / 发布
     subject: str
-    details: list[str] = field(default_factory=list)
+    details: list[str | FieldDiff] = field(default_factory=list)
 
     def __str__(self) -> str:
         head = f"{self.action}：{self.subject}"
@@ -182,7 +183,7 @@ class _Importer:
             old = getattr(obj, name)
             if old != value:
                 label = obj._meta.get_field(name).verbose_name
-                details.append(f"{label}：{_short(old)} → {_short(value)}")
+                details.append(FieldDiff(str(label), _text(old), _text(value)))
                 setattr(obj, name, value)
         if details:
             self.save(obj, where)
@@ -374,6 +375,5 @@ def _messages(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
-def _short(value, limit: int = 40) -> str:
-    text = str(value) if value not in (None, "") else "（空）"
-    return text if len(text) <= limit else text[:limit] + "…"
+def _text(value) -> str:
+    return "" if value is None else str(value)

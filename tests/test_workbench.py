@@ -188,10 +188,32 @@ def test_the_upload_shows_a_preview_and_writes_only_after_confirmation(client, e
     assert "新建</strong>：通知（第五批）" in page and "案例 5-8" in page and "确认导入" in page
     assert "导入后直接发布" not in page
     assert not Notice.objects.filter(batch=5).exists()
-    done = client.post("/admin/cases/notice/import/", {"confirm": "1"})
-    assert done.status_code == 302
+    done = client.post("/admin/cases/notice/import/", {"confirm": "1"}, follow=True)
+    # The editor lands on the new batch's cases, with the message.
+    assert done.status_code == 200 and done.redirect_chain[-1][1] == 302
+    landed = done.content.decode()
+    assert "已导入第5批" in landed and "下面是这一批的案例" in landed
+    assert done.context["cl"].result_count == 8
+    assert {c.batch for c in done.context["cl"].result_list} == {5}
     assert Case.objects.filter(batch=5, status=Case.Status.DRAFT).count() == 8
     assert Case.objects.get(batch=5, number=1).history.first().history_user == editor
+
+
+def test_a_corrected_paragraph_is_previewed_as_the_change_itself(client, editor, seed):
+    """The preview shows the changed words with their context, not both sides cut at the same prefix."""
+    from cases.models import Section
+
+    text = SOURCE_TEXT_PATH.read_text("utf-8")
+    section = (Section.objects.filter(body__contains="医保", metrics__isnull=True)
+               .exclude(body__startswith="医保").order_by("pk").first())
+    at = section.body.index("医保")
+    corrected = section.body[:at] + "医保（更正）" + section.body[at + 2:]
+    page = upload(client, text.replace(section.body, corrected, 1).encode("utf-8")).content.decode()
+    assert "<ins>（更正）</ins>" in page
+    # The context around the change is shown …
+    assert section.body[max(0, at - 6):at] in page.split("<ins>（更正）</ins>")[0][-200:]
+    # … and a long paragraph is not repeated whole on both sides.
+    assert page.count(section.body[:30]) <= 1
 
 
 def test_only_a_publisher_may_publish_on_upload(client, editor, publisher, seed):
