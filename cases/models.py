@@ -94,7 +94,8 @@ class Notice(models.Model):
         verbose_name_plural = _("通知（批次）")
         ordering = ["-batch"]
         constraints = [
-            models.CheckConstraint(condition=Q(batch__gte=1), name="notice_batch_positive"),
+            models.CheckConstraint(condition=Q(batch__gte=1), name="notice_batch_positive",
+                violation_error_message=_("批次须为正整数。")),
         ]
 
     def __str__(self) -> str:
@@ -311,7 +312,8 @@ class Case(models.Model):
         permissions = [("publish_case", _("可以发布和撤回案例"))]
         constraints = [
             models.UniqueConstraint(fields=["notice", "number"], name="case_number_unique_in_batch"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="case_number_positive"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="case_number_positive",
+                violation_error_message=_("案例序号须为正整数。")),
         ]
         indexes = [
             models.Index(models.F("batch").desc(), "number", name="case_newest_first"),
@@ -404,7 +406,8 @@ class Section(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "kind", "position"], name="section_position_unique_in_case"),
             models.CheckConstraint(
-                condition=Q(heading="") | ~Q(label=""), name="section_heading_needs_label"
+                condition=Q(heading="") | ~Q(label=""), name="section_heading_needs_label",
+                violation_error_message=_("有标题句的条目须填写序号。")
             ),
         ]
 
@@ -514,11 +517,11 @@ class Metric(models.Model):
             models.CheckConstraint(
                 condition=(Q(baseline_value__isnull=True) & Q(baseline_printed=""))
                 | (Q(baseline_value__isnull=False) & ~Q(baseline_printed="")),
-                name="metric_baseline_complete",
+                name="metric_baseline_complete", violation_error_message=_("基数和基数原文写法须同时填写或同时留空。"),
             ),
             models.CheckConstraint(
                 condition=Q(upper_value__isnull=True) | Q(upper_value__gt=models.F("value")),
-                name="metric_range_ordered",
+                name="metric_range_ordered", violation_error_message=_("区间上限须大于数值。"),
             ),
         ]
 

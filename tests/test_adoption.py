@@ -443,3 +443,53 @@ def test_the_seed_fixture_holds_no_reports(settings):
     tracker = {"cases.adoptionreport", "cases.adoptionresult", "cases.evidence", "cases.officialprofile",
                "cases.reviewcomment"}
     assert not [o for o in data if o["model"] in tracker]
+
+
+# -- what an official sees when a report is refused --------------------------------------------------
+
+FALSE_EVIDENCE_ERRORS = ["请上传文件或填写链接", "evidence_link_or_file", "这个字段是必填项"]
+
+
+@pytest.mark.parametrize("changes", [
+    {"status": "landed"}, {"status": "not_applicable", "started_on": ""}, {"started_on": "2024-02-30"},
+    {"results-TOTAL_FORMS": "1", "results-0-label": "办理时限", "results-0-value": "三天"},
+])
+def test_an_error_in_the_report_adds_no_evidence_errors_when_evidence_was_left_empty(client, world, changes):
+    client.force_login(world["users"]["ledong"])
+    response = client.post(edit_url(2, "region", "ledong"), report_post(0, **changes))
+    assert response.status_code == 400
+    page = response.content.decode()
+    for message in FALSE_EVIDENCE_ERRORS:
+        assert message not in page, message
+    summary = page.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "<li>" in summary  # the real problem is listed at the top, with a link to its field
+
+
+@pytest.mark.parametrize(("name", "content", "reason"), [
+    ("伪装.pdf", b"\x89PNG\r\n\x1a\nxxxx", "内容不是 PDF 格式"),
+    ("程序.exe", b"MZ\x90\x00", "不接受“.exe”文件"),
+])
+def test_a_refused_file_is_named_with_its_real_reason_in_the_summary(client, world, name, content, reason):
+    client.force_login(world["users"]["ledong"])
+    response = client.post(edit_url(2, "region", "ledong"), report_post(0, **{
+        "evidence-title": "材料", "evidence-file": SimpleUploadedFile(name, content)}))
+    page = response.content.decode()
+    summary = page.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert reason in summary and 'href="#id_evidence-file"' in summary
+    assert "请上传文件或填写链接" not in page
+
+
+def test_every_constraint_explains_itself_in_chinese():
+    """A constraint a form validates must never show its raw name to an official or an editor."""
+    import re
+
+    from django.apps import apps
+    from django.db.models import CheckConstraint, UniqueConstraint
+
+    for model in apps.get_app_config("cases").get_models():
+        for constraint in model._meta.constraints:
+            if isinstance(constraint, CheckConstraint) or (
+                    isinstance(constraint, UniqueConstraint) and constraint.condition is not None):
+                message = str(constraint.get_violation_error_message())
+                assert constraint.name not in message and re.search(r"[\u4e00-\u9fff]", message), (
+                    model.__name__, constraint.name, message)

@@ -88,6 +88,8 @@ class EvidenceForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if "file" in self.errors or "url" in self.errors:
+            return data  # the field's own message says what is wrong; "upload or link" would mislead
         if not data.get("url") and not data.get("file"):
             raise forms.ValidationError("请上传文件或填写链接。")
         if data.get("url") and data.get("file"):
@@ -101,3 +103,27 @@ class CommentForm(forms.ModelForm):
         fields = ["body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 3})}
         labels = {"body": "审核意见"}
+
+
+def error_summary(*forms_and_formsets) -> list[tuple[str, str, str]]:
+    """Every error of a page's forms as (label, message, field id), for the summary box at the top.
+
+    A message without a field (a form-wide rule) has an empty label and id.
+    """
+    entries = []
+    for item in forms_and_formsets:
+        if item is None or not item.is_bound:
+            continue
+        formset_forms = getattr(item, "forms", None)
+        if formset_forms is not None:
+            entries += [("本地成效数据", message, "") for message in item.non_form_errors()]
+            for number, form in enumerate(formset_forms, start=1):
+                entries += [(f"本地成效数据第{number}行 · {label}", message, field_id)
+                            for label, message, field_id in error_summary(form)]
+            continue
+        for name, messages in item.errors.items():
+            field = item.fields.get(name)
+            label = str(field.label) if field is not None and name != "__all__" else ""
+            field_id = item[name].id_for_label if field is not None and name != "__all__" else ""
+            entries += [(label, message, field_id) for message in messages]
+    return entries

@@ -39,6 +39,7 @@ class OfficialProfile(models.Model):
                 condition=(Q(region__isnull=False) & Q(agency__isnull=True))
                 | (Q(region__isnull=True) & Q(agency__isnull=False)),
                 name="official_belongs_to_one_unit",
+                violation_error_message=_("工作人员须属于一个市县或一个单位，二者只能选一。"),
             ),
         ]
 
@@ -93,15 +94,18 @@ class AdoptionReport(models.Model):
                 condition=(Q(region__isnull=False) & Q(agency__isnull=True))
                 | (Q(region__isnull=True) & Q(agency__isnull=False)),
                 name="report_for_one_unit",
+                violation_error_message=_("报告须对应一个市县或一个省直部门，二者只能选一。"),
             ),
             models.UniqueConstraint(fields=["case", "region"], condition=Q(region__isnull=False),
-                                    name="one_report_per_case_and_region"),
+                                    name="one_report_per_case_and_region",
+                                    violation_error_message=_("这个市县已经有这一案例的报告。")),
             models.UniqueConstraint(fields=["case", "agency"], condition=Q(agency__isnull=False),
-                                    name="one_report_per_case_and_agency"),
+                                    name="one_report_per_case_and_agency",
+                                    violation_error_message=_("这个单位已经有这一案例的报告。")),
             models.CheckConstraint(
                 condition=Q(completed_on__isnull=True) | Q(started_on__isnull=True)
                 | Q(completed_on__gte=models.F("started_on")),
-                name="report_completed_after_start",
+                name="report_completed_after_start", violation_error_message=_("落地日期不能早于启动日期。"),
             ),
         ]
 
@@ -181,7 +185,8 @@ class Evidence(models.Model):
         verbose_name_plural = _("佐证材料")
         ordering = ["report", "uploaded_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=~Q(url="") | ~Q(file=""), name="evidence_link_or_file"),
+            models.CheckConstraint(condition=~Q(url="") | ~Q(file=""), name="evidence_link_or_file",
+                violation_error_message=_("请上传文件或填写链接，二者选一。")),
         ]
 
     def __str__(self) -> str:

@@ -24,7 +24,7 @@ from ..errors import MAX_SMALL_INTEGER, parse_positive_int
 from ..filters import SLUG
 from ..models import Agency, Case, Notice, Region, Theme
 from . import access, stats
-from .forms import CommentForm, EvidenceForm, ReportForm, ResultFormSet
+from .forms import CommentForm, EvidenceForm, ReportForm, ResultFormSet, error_summary
 from .models import AdoptionReport, Evidence
 
 CONFLICT = ("这份报告在您打开之后已被{who}于{when}修改。"
@@ -151,7 +151,7 @@ def report_edit(request: HttpRequest, batch: int, number: int, kind: str, slug: 
 def _render_form(request, case, report, form, results, evidence_form, status=200):
     return render(request, "adoption/report_form.html", {
         "case": case, "report": report, "form": form, "results": results, "evidence_form": evidence_form,
-        "unit": report.unit,
+        "unit": report.unit, "error_summary": error_summary(form, results, evidence_form),
     }, status=status)
 
 
@@ -169,8 +169,10 @@ def _save_report(request, case, region, agency) -> HttpResponse:
         seen_version = report.version if report.pk else 0
         form = ReportForm(request.POST, instance=report)
         results = ResultFormSet(request.POST, instance=report, prefix="results")
-        evidence_form = EvidenceForm(request.POST, request.FILES, prefix="evidence")
         wants_evidence = _wants_evidence(request)
+        # Evidence left empty is not part of the submission: shown again unbound, it reports no errors.
+        evidence_form = (EvidenceForm(request.POST, request.FILES, prefix="evidence") if wants_evidence
+                         else EvidenceForm(prefix="evidence"))
         valid = form.is_valid() & results.is_valid() & (evidence_form.is_valid() if wants_evidence else True)
         if valid and form.cleaned_data.get("version") != seen_version:
             return _conflict(request, case, _fresh(case, region, agency), results, evidence_form)
