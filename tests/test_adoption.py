@@ -493,3 +493,47 @@ def test_every_constraint_explains_itself_in_chinese():
                 message = str(constraint.get_violation_error_message())
                 assert constraint.name not in message and re.search(r"[\u4e00-\u9fff]", message), (
                     model.__name__, constraint.name, message)
+
+
+# -- demo data and an empty tracker --------------------------------------------------------------------
+
+def test_with_no_reports_no_region_is_ranked(client, seed):
+    page = client.get("/adoption/rankings/").content.decode()
+    table = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert "跟跑者" not in table and "领跑者" not in table and "0.0%" not in table
+    assert table.count("尚无填报") == 19 and "暂不排名" in page
+
+
+def test_a_region_that_reported_nothing_is_not_ranked_among_those_that_did(client, world):
+    page = client.get("/adoption/rankings/").content.decode()
+    rows = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
+    reported = [r for r in rows if "尚无填报" not in r]
+    assert len(reported) == 2 and "海口市" in reported[0] + reported[1] and "乐东" in reported[0] + reported[1]
+    assert all("尚无填报" in r for r in rows[2:])
+
+
+@pytest.fixture
+def demo_report(world):
+    report = world["haikou"]
+    report.is_demo = True
+    report.save()
+    return report
+
+
+@pytest.mark.parametrize("url", ["/adoption/", "/adoption/rankings/", "/adoption/cases/4/1/",
+                                 "/adoption/regions/haikou/"])
+def test_demo_reports_are_marked_on_every_tracker_page(client, demo_report, url):
+    page = client.get(url).content.decode()
+    assert "演示数据" in page, url
+
+
+def test_demo_reports_are_marked_in_the_matrix_download(client, demo_report):
+    rows = list(openpyxl.load_workbook(io.BytesIO(client.get("/adoption/matrix.xlsx").content)).active.values)
+    case_1 = next(r for r in rows if r[0] == "4-1")
+    assert case_1[2] == "推进中（演示数据）"
+    assert "推进中（演示数据）" in client.get("/adoption/matrix.csv").content.decode("utf-8-sig")
+
+
+def test_real_reports_carry_no_demo_mark(client, world):
+    for url in ["/adoption/", "/adoption/rankings/"]:
+        assert "演示数据" not in client.get(url).content.decode(), url

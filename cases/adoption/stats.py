@@ -38,6 +38,15 @@ class Cell:
     def mark(self) -> str:
         return CELL[self.status]
 
+    @property
+    def is_demo(self) -> bool:
+        return bool(self.report and self.report.is_demo)
+
+    @property
+    def export_label(self) -> str:
+        """The status in words for a download, marked when the report is demo data."""
+        return f"{self.label}（演示数据）" if self.is_demo else self.label
+
 
 @dataclass
 class Row:
@@ -52,6 +61,14 @@ class Row:
     @property
     def regions(self) -> int:
         return len(self.cells)
+
+    @property
+    def has_demo(self) -> bool:
+        return any(cell.is_demo for cell in self.cells)
+
+
+def has_demo(rows: list[Row]) -> bool:
+    return any(row.has_demo for row in rows)
 
 
 def reports_by_region(cases: list[Case]) -> dict[tuple[int, int], AdoptionReport]:
@@ -90,12 +107,17 @@ def summaries(cases: list[Case], regions: int | None = None) -> dict[int, dict[s
     return out
 
 
+NO_REPORTS = "尚无填报"
+
+
 @dataclass
 class Standing:
     region: Region
     counts: Counter
     cases: int
-    rank: int = 0
+    reports: int = 0  # cases this region has reported on at all
+    demo: int = 0  # of which demo data
+    rank: int | None = None
     tier: str = ""
 
     @property
@@ -110,16 +132,26 @@ class Standing:
 
 
 def rankings(rows: list[Row], regions: list[Region]) -> tuple[list[Standing], Decimal]:
-    """Regions best first, each with its rank and tier, and the provincial average rate."""
+    """Regions best first, each with its rank and tier, and the provincial average rate.
+
+    A region that has reported nothing is not ranked: it is listed last as
+    尚无填报 rather than as a follower with 0.0%. The average is taken over
+    all regions, as before (a region that has not reported counts 0).
+    """
     standings = []
     for index, region in enumerate(regions):
-        counts = Counter(row.cells[index].status for row in rows)
-        standings.append(Standing(region, counts, len(rows)))
-    standings.sort(key=lambda s: (-s.rate, -s.counts[Status.IN_PROGRESS], s.region.position))
+        cells = [row.cells[index] for row in rows]
+        counts = Counter(cell.status for cell in cells)
+        standings.append(Standing(region, counts, len(rows), reports=sum(1 for c in cells if c.report),
+                                  demo=sum(1 for c in cells if c.is_demo)))
+    standings.sort(key=lambda s: (not s.reports, -s.rate, -s.counts[Status.IN_PROGRESS], s.region.position))
     average = (sum((s.rate for s in standings), Decimal(0)) / len(standings)).quantize(Decimal("0.1")) \
         if standings else Decimal(0)
     previous = None
     for position, standing in enumerate(standings, start=1):
+        if not standing.reports:
+            standing.tier = NO_REPORTS
+            continue
         key = (standing.rate, standing.counts[Status.IN_PROGRESS])
         standing.rank = previous[1] if previous and previous[0] == key else position
         previous = (key, standing.rank)

@@ -64,7 +64,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
         "rows": rows, "regions": regions, "chosen": chosen, "ignored": ignored,
         "notices": Notice.objects.filter(cases__status=Case.Status.PUBLISHED).distinct(),
         "themes": Theme.objects.in_use(), "statuses": stats.STATUS_ORDER, "short": stats.SHORT,
-        "query": request.GET.urlencode(),
+        "query": request.GET.urlencode(), "has_demo": stats.has_demo(rows),
     }
     return render(request, "adoption/matrix.html", context)
 
@@ -75,7 +75,7 @@ def matrix_download(request: HttpRequest, fmt: str) -> HttpResponse:
     regions = list(Region.objects.all())
     dataset = tablib.Dataset(headers=["案例编号", "案例", *[r.name for r in regions], "已落地市县数"])
     for row in stats.matrix(cases, regions):
-        dataset.append([row.case.code, row.case.title, *[c.label for c in row.cells],
+        dataset.append([row.case.code, row.case.title, *[c.export_label for c in row.cells],
                         f"{row.landed}/{row.regions}"])
     return spreadsheet_response(dataset, fmt, "推广落实情况")
 
@@ -84,9 +84,11 @@ def matrix_download(request: HttpRequest, fmt: str) -> HttpResponse:
 def rankings(request: HttpRequest) -> HttpResponse:
     cases, chosen, ignored = _matrix_filters(request)
     regions = list(Region.objects.all())
-    standings, average = stats.rankings(stats.matrix(cases, regions), regions)
+    rows = stats.matrix(cases, regions)
+    standings, average = stats.rankings(rows, regions)
     return render(request, "adoption/rankings.html", {
         "standings": standings, "average": average, "case_count": len(cases), "chosen": chosen,
+        "has_demo": stats.has_demo(rows), "any_reports": any(s.reports for s in standings),
         "ignored": ignored, "notices": Notice.objects.filter(cases__status=Case.Status.PUBLISHED).distinct(),
         "themes": Theme.objects.in_use(),
     })
