@@ -15,7 +15,7 @@ PORT := 8000
 RUN_ENV = DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$$(cat .local-secret-key)" \
 	DJANGO_ALLOWED_HOSTS=$(HOST),localhost DJANGO_SECURE_COOKIES=0
 
-.PHONY: help run dev test test-postgres lint migrations-check seed superuser demo clean
+.PHONY: help run dev test test-postgres lint migrations-check seed superuser demo backup restore clean
 
 help:
 	@echo "make run              创建虚拟环境、安装、迁移、载入种子数据，并在 http://$(HOST):$(PORT) 提供服务"
@@ -26,6 +26,8 @@ help:
 	@echo "make seed             由原文和 curation.json 重新生成 fixtures/seed.json"
 	@echo "make superuser        创建后台管理员账号"
 	@echo "make demo             （调试模式）创建各角色演示账号和演示报告，密码只显示一次"
+	@echo "make backup           备份数据库和佐证材料文件到 backups/（可用 OUT=路径 指定）"
+	@echo "make restore FILE=…   从备份文件恢复数据库和佐证材料文件（会先询问确认）"
 
 $(PY):
 	@base=""; for c in $(PYTHON_CANDIDATES); do \
@@ -86,6 +88,14 @@ demo: $(VENV)/.install-stamp
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py load_seed
 	DJANGO_DEBUG=1 $(PY) manage.py demo_setup
+
+# Backups: the database (online, consistent) and the evidence files in one archive (cases/backups.py).
+backup: $(VENV)/.install-stamp
+	$(PY) manage.py backup $(if $(OUT),--output "$(OUT)")
+
+restore: $(VENV)/.install-stamp
+	@if [ -z "$(FILE)" ]; then echo "用法：make restore FILE=backups/yingshang-日期-时间.tar.gz" >&2; exit 2; fi
+	$(PY) manage.py restore "$(FILE)"
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache *.egg-info
