@@ -20,7 +20,8 @@ from django.core.files.base import ContentFile
 from cases.models import AdoptionReport, Case, Evidence, OfficialProfile, Region
 user = User.objects.create_user("backup-official", password="备份-测试-口令-1")
 OfficialProfile.objects.create(user=user, region=Region.objects.get(slug="haikou"))
-report = AdoptionReport.objects.create(case=Case.objects.get(batch=4, number=2), region=Region.objects.get(slug="haikou"),
+haikou = Region.objects.get(slug="haikou")
+report = AdoptionReport.objects.create(case=Case.objects.get(batch=4, number=2), region=haikou,
                                        status="in_progress", started_on=date(2024, 1, 5), actions="备份前的报告。")
 evidence = Evidence(report=report, title="方案", original_name="方案.pdf", size=13)
 evidence.file.save("方案.pdf", ContentFile(b"%PDF-1.4 test"), save=True)

@@ -5,9 +5,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from cases import synthetic
+from cases import search_schema, synthetic
 from cases.filters import CaseFilter
-from cases import search_schema
 from cases.models import Case, CaseFacet, CaseSearch, CatalogVersion, Metric, Notice
 from cases.synthetic import FIRST_SYNTHETIC_BATCH, SYNTHETIC_MARK, generate_cases
 from tests.oracles import assert_derived_data_is_current

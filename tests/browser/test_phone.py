@@ -36,7 +36,8 @@ BROKEN_LABELS = """(selector) => {
     if (!text || text.length > 12 || !el.getClientRects().length) continue;
     let hidden = false;  // inside a visually hidden box (screen readers only): 1 px wide by design
     for (let up = el; up && up !== document.body; up = up.parentElement) {
-      if (getComputedStyle(up).position === 'absolute' && up.getBoundingClientRect().width <= 1) { hidden = true; break; }
+      const box = up.getBoundingClientRect();
+      if (getComputedStyle(up).position === 'absolute' && box.width <= 1) { hidden = true; break; }
     }
     if (hidden) continue;
     const range = document.createRange();
