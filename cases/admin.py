@@ -42,6 +42,7 @@ from .models import (
     Region,
     Responsibility,
     Section,
+    SynonymSet,
     Theme,
 )
 from .spreadsheets import AgencyResource, CaseResource, MetricResource, ResponsibilityResource
@@ -492,6 +493,14 @@ class CaseAgencyAdmin(HistoryAdmin):
     search_fields = ["agency__name", "case__title"]
     list_select_related = ["case__notice", "agency"]
     autocomplete_fields = ["agency"]
+
+
+@admin.register(SynonymSet)
+class SynonymSetAdmin(HistoryAdmin):
+    list_display = ["__str__", "one_way", "note", "updated_at"]
+    list_filter = ["one_way"]
+    search_fields = ["words", "note"]
+    fields = ["words", "one_way", "note"]
 
 
 @admin.register(Annex)

@@ -129,17 +129,26 @@ def api_case_list(request: HttpRequest) -> JsonResponse:
         return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
     query = case_filter.search_query
+    match = case_filter.query_match()
     from .adoption import stats
 
     adoption = stats.summaries(list(page.object_list))
+    index = case_filter.catalog()
+    searched = {}
+    if match is not None:
+        searched = {"partial": match.partial, "words": [w.word for w in match.words],
+                    "also_searched": {word: forms for word, forms in query.expansions}}
     return json_response({
         "query": query.display,
+        **searched,
         "count": page.paginator.count,
         "next": link(page.next_page_number()) if page.has_next() else None,
         "previous": link(page.previous_page_number()) if page.has_previous() else None,
         "results": [
             {**case_summary(case, request), "adoption": adoption_summary(case, adoption[case.pk]),
-             **({"relevance": case.relevance} if query else {})}
+             **({"relevance": case.relevance} if match is not None else {}),
+             **({"matched_words": match.words_of(index.position[case.pk])} if match is not None and match.partial
+                else {})}
             for case in page.object_list
         ],
     })

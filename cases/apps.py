@@ -11,8 +11,9 @@ class CasesConfig(AppConfig):
         from django.core.signals import request_finished
         from django.db.models.signals import post_migrate
 
-        from . import gc_tuning, roles, signals  # noqa: F401
+        from . import gc_tuning, indexing, roles, signals  # noqa: F401
 
         request_finished.connect(gc_tuning.freeze_after_warm_up, dispatch_uid="cases.gc_tuning")
         # After auth's own post_migrate handler has created the permissions.
         post_migrate.connect(roles.ensure_roles, sender=self, dispatch_uid="cases.roles")
+        post_migrate.connect(indexing.refresh_stale_index, sender=self, dispatch_uid="cases.refresh_stale_index")

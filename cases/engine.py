@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from django.db import connections
@@ -96,6 +97,34 @@ class CatalogIndex:
 
     def ids(self, positions: Iterable[int]) -> list[int]:
         return [self.order[at] for at in positions]
+
+    @cached_property
+    def thesaurus(self):
+        """Synonym sets and agencies' names with their aliases, read once per catalog version."""
+        from .models import Agency, SynonymSet
+        from .thesaurus import Thesaurus
+
+        groups = [(s.word_list, s.one_way) for s in SynonymSet.objects.using(self.alias).order_by("pk")]
+        names: dict[int, list[str]] = {}
+        for pk, name, alias in (Agency.objects.using(self.alias).filter(aliases__isnull=False)
+                                .values_list("pk", "name", "aliases__name").order_by("pk", "aliases__name")):
+            names.setdefault(pk, [name]).append(alias)
+        groups += [(words, False) for words in names.values()]
+        return Thesaurus.from_groups(groups)
+
+    @cached_property
+    def stats(self):
+        """Published cases and their tiers' average lengths, for BM25F (cases.ranking)."""
+        from .ranking import CorpusStats
+
+        return CorpusStats.read(self.alias)
+
+    @cached_property
+    def vocabulary(self) -> list[str]:
+        """Words worth suggesting when a query finds nothing: the thesaurus, themes, agencies, headings."""
+        from .suggestions import build_vocabulary
+
+        return build_vocabulary(self.alias, self.thesaurus)
 
 
 _cache: dict[tuple[str, str], CatalogIndex] = {}

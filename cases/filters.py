@@ -1,14 +1,13 @@
-"""One FilterSet for the case list page and /api/cases/: filters, search, sort.
+"""One FilterSet for the case list page, /api/cases/ and the downloads: filters, search, sort.
 
-Facet filters are OR within a facet and AND across facets. Each is a
-``pk IN (SELECT case_id FROM cases_casefacet WHERE key IN …)``, so the main
-query never joins agencies or needs DISTINCT, and facet counts read the same
-table (see cases.facets).
+Facet filters are OR within a facet and AND across facets, a search's words
+all match (or, when no case holds them all, most of them: cases.matching).
+Everything is evaluated in-process on the catalog's bitmaps (cases.engine),
+ranked by BM25F (cases.ranking), and only the page's cases are loaded.
 """
 
 import re
 from collections.abc import Sequence
-from itertools import product
 
 import django_filters
 from django.core.exceptions import ValidationError
@@ -16,10 +15,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelMultipleChoiceField
 
+from . import ranking
 from .engine import CatalogIndex, catalog_index, page_positions
 from .errors import MAX_SMALL_INTEGER, parse_positive_int
-from .models import Agency, Case, CaseFacet, Notice, Region, Responsibility, Theme
-from .search import SearchMatch, SearchQuery
+from .matching import QueryMatch, match_query
+from .models import Agency, Case, Notice, Region, Responsibility, Theme
+from .search import SearchQuery
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 
@@ -28,11 +29,7 @@ SORT_CHOICES = [
     ("newest", _("最新批次")),
     ("number", _("案例编号")),
 ]
-SORT_ORDER = {
-    "relevance": ["-relevance", "-batch", "number"],
-    "newest": ["-batch", "number"],
-    "number": ["batch", "number"],
-}
+SORTS = ("relevance", "newest", "number")
 HAS_BASELINE_CHOICES = [("1", _("有前后对比数据"))]
 
 
@@ -40,16 +37,20 @@ FACETS = ("theme", "batch", "kind", "level", "region", "agency", "has_baseline")
 FACET_PREFIX = {"has_baseline": "baseline"}
 
 
-# (in title, in headings, in intro), highest relevance first; see cases.search.
-RELEVANCE_CLASSES = sorted(product((1, 0), repeat=3), key=lambda c: -(8 * c[0] + 4 * c[1] + 2 * c[2]))
-
-
 class RankedCases(Sequence):
-    """Ranked case ids, sliced lazily: (case id, relevance or None) for each."""
+    """Ranked case ids, sliced lazily: (case id, relevance or None) for each.
 
-    def __init__(self, index: CatalogIndex, classes: list[int], scores: list[int | None], *,
-                 batch_ascending: bool = False):
-        self.index, self.classes, self.scores = index, classes, scores
+    ``window``: the first cases, already in score order; after them come the
+    ``classes`` (each in catalog order) from position ``len(window)`` on. The
+    window holds the first cases of the class order, so nothing is skipped
+    or repeated where the two meet.
+    """
+
+    def __init__(self, index: CatalogIndex, classes: list[int], *, window: list[int] | None = None,
+                 scores: dict[int, float] | None = None, batch_ascending: bool = False):
+        self.index, self.classes = index, classes
+        self.window = window or []
+        self.scores = scores if scores is not None else {}
         self.batch_ascending = batch_ascending
         self.size = sum(members.bit_count() for members in classes)
 
@@ -60,9 +61,13 @@ class RankedCases(Sequence):
         if not isinstance(item, slice):
             return self[item:item + 1][0]
         start, stop, _ = item.indices(self.size)
-        found = page_positions(self.index, self.classes, start, max(0, stop - start),
-                               batch_ascending=self.batch_ascending)
-        return [(self.index.order[at], self.scores[c]) for c, at in found]
+        ids = self.window[start:stop]
+        rest_start = max(start, len(self.window))
+        if stop > rest_start:
+            found = page_positions(self.index, self.classes, rest_start, stop - rest_start,
+                                   batch_ascending=self.batch_ascending)
+            ids += [self.index.order[at] for _, at in found]
+        return [(pk, self.scores.get(pk)) for pk in ids]
 
 
 class CheckedChoiceField(ModelMultipleChoiceField):
@@ -140,15 +145,14 @@ class CaseFilter(django_filters.FilterSet):
 
     @property
     def search_query(self) -> SearchQuery:
-        return SearchQuery.parse(self.form.cleaned_data.get("q") if self.is_valid() else None)
+        raw = self.form.cleaned_data.get("q") if self.is_valid() else None
+        return SearchQuery.parse(raw, self.catalog().thesaurus if raw and raw.strip() else None)
 
     def active_facets(self) -> set[str]:
         return {name for name in FACETS if self.form.cleaned_data.get(name)}
 
     # Filters are not applied one by one: the cleaned values are read as a
-    # whole, either in-process (bitmap, ranked: the list page and the API) or
-    # as SQL (filter_queryset, for callers that want a QuerySet), from
-    # CaseFacet and the search index alone.
+    # whole, in-process, from the catalog index (bitmap, ranked).
     def filter_search(self, queryset, name, value):
         return queryset
 
@@ -165,35 +169,17 @@ class CaseFilter(django_filters.FilterSet):
         values = value if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
         return [facet_key(name, v) for v in values]
 
-    def case_ids(self, excluded: str | None = None) -> QuerySet | None:
-        """Ids of the cases that the active filters, except ``excluded``, give; None when none applies.
-
-        OR within a facet (any chosen value), AND across facets and the search.
-        """
-        cache = self.__dict__.setdefault("_case_ids", {})
-        if excluded not in cache:
-            cache[excluded] = self._build_case_ids(excluded)
-        return cache[excluded]
-
-    def _build_case_ids(self, excluded: str | None) -> QuerySet | None:
-        ids = None
-        for name in FACETS:
-            keys = self.facet_keys(name) if name != excluded else []
-            if keys:
-                rows = CaseFacet.objects.filter(key__in=keys)
-                ids = rows if ids is None else rows.filter(case_id__in=ids.values("case_id"))
-        query = self.search_query
-        if query:
-            # Every case has exactly one batch value: those rows are the set of all cases.
-            universe = CaseFacet.objects.filter(**CaseFacet.prefix_range("batch")) if ids is None else ids
-            ids = universe.filter(case_id__in=self.search_match().ids())
-        return None if ids is None else ids.values("case_id").distinct()
-
-    # In-process evaluation (cases.engine): what the list page and the API use.
     def catalog(self) -> CatalogIndex:
         if "_catalog" not in self.__dict__:
             self._catalog = catalog_index(self.queryset.db)
         return self._catalog
+
+    def query_match(self) -> QueryMatch | None:
+        """What the search matches (None without a search)."""
+        if "_query_match" not in self.__dict__:
+            query = self.search_query
+            self._query_match = match_query(self.catalog(), query) if query else None
+        return self._query_match
 
     def bitmap(self, excluded: str | None = None) -> int:
         """The cases that the active filters, except ``excluded``, give."""
@@ -204,58 +190,55 @@ class CaseFilter(django_filters.FilterSet):
             for name in FACETS:
                 if name != excluded and (keys := self.facet_keys(name)):
                     bitmap &= index.any_of(keys)
-            if self.search_query:
-                bitmap &= self.search_bitmaps()[0]
+            if (match := self.query_match()) is not None:
+                bitmap &= match.bitmap
             memo[excluded] = bitmap
         return memo[excluded]
 
-    def search_bitmaps(self) -> list[int]:
-        if "_search_bitmaps" not in self.__dict__:
-            index = self.catalog()
-            self._search_bitmaps = [index.bitmap(ids) for ids in self.search_match().id_lists()]
-        return self._search_bitmaps
-
     def sort_key(self) -> str:
         sort = self.form.cleaned_data.get("sort") or ""
-        if sort not in SORT_ORDER or (sort == "relevance" and not self.search_query):
+        if sort not in SORTS or (sort == "relevance" and not self.search_query):
             sort = "relevance" if self.search_query else "newest"
         return sort
 
     def ranked(self) -> RankedCases:
         """The matching case ids in the chosen order, as a sequence a Paginator can slice."""
-        matching = self.bitmap()
-        if self.sort_key() != "relevance":
-            return RankedCases(self.catalog(), [matching], [None], batch_ascending=self.sort_key() == "number")
-        everything = self.catalog().everything
-        title, headings, intro = self.search_bitmaps()[1:]
-        classes, scores = [], []
-        for in_title, in_headings, in_intro in RELEVANCE_CLASSES:
-            members = matching
-            for wanted, tier in ((in_title, title), (in_headings, headings), (in_intro, intro)):
-                members &= tier if wanted else everything ^ tier
-            classes.append(members)
-            scores.append(1 + 8 * in_title + 4 * in_headings + 2 * in_intro)
-        return RankedCases(self.catalog(), classes, scores)
+        if "_ranked" in self.__dict__:
+            return self._ranked
+        index, matching = self.catalog(), self.bitmap()
+        match = self.query_match()
+        if self.sort_key() != "relevance" or match is None:
+            ranked = RankedCases(index, [matching], batch_ascending=self.sort_key() == "number")
+        else:
+            classes = match.classes(matching, index.everything)
+            candidates = [pk for pk, _ in RankedCases(index, classes)[0:ranking.rank_window()]]
+            scores = self.scores_of(candidates)
+            # Partial results: more words first. Equal scores: catalog order (newest batch, then number).
+            words = {pk: len(match.words_of(index.position[pk])) for pk in candidates} if match.partial else {}
+            window = sorted(candidates, key=lambda pk: (-words.get(pk, 0), -scores[pk], index.position[pk]))
+            ranked = RankedCases(index, classes, window=window, scores=scores)
+        self._ranked = ranked
+        return ranked
 
-    def search_match(self) -> SearchMatch:
-        if "_search_match" not in self.__dict__:
-            self._search_match = SearchMatch(self.queryset.db, self.search_query)
-        return self._search_match
+    def scores_of(self, case_ids: list[int]) -> dict[int, float]:
+        """BM25F of these cases for the search's words (cases.ranking)."""
+        match = self.query_match()
+        if match is None or not case_ids:
+            return {}
+        index = self.catalog()
+        frequencies = [word.anywhere.bit_count() for word in match.words]
+        return ranking.scores(index.alias, case_ids, match.forms, frequencies, index.stats)
 
     def count(self) -> int:
         return self.bitmap().bit_count()
 
+    def matching_ids(self) -> list[int]:
+        ranked = self.ranked()
+        return [pk for pk, _ in ranked[0:len(ranked)]]
+
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        ids = self.case_ids()
-        if ids is not None:
-            queryset = queryset.filter(pk__in=ids)
-        query = self.search_query
-        if query:
-            queryset = queryset.annotate(relevance=self.search_match().relevance())
-        sort = self.form.cleaned_data.get("sort") or ""
-        if sort not in SORT_ORDER or (sort == "relevance" and not query):
-            sort = "relevance" if query else "newest"
-        return queryset.order_by(*SORT_ORDER[sort])
+        """The matching cases as a QuerySet (unordered): the same in-process evaluation, no SQL of its own."""
+        return queryset.filter(pk__in=self.matching_ids())
 
 
 def bound_case_filter(data, queryset: QuerySet | None = None) -> tuple[CaseFilter, list[str]]:

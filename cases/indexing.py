@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Prefetch
 
 from .models import Agency, Case, CaseAgency, CaseFacet, CaseSearch, CatalogVersion
-from .search import index_tokens, ngram_lexemes
+from .search import index_tokens, ngram_lexemes, plain_text
 
 PENDING_ATTR = "_cases_pending_reindex"
 
@@ -27,7 +27,13 @@ def build_document(case_id: int, *, title: str, subtitle: str, headings: list[st
         headings=index_tokens(*headings),
         intro=index_tokens(intro),
         body=index_tokens(*bodies),
+        title_plain=plain_text(title, subtitle),
+        headings_plain=plain_text(*headings),
+        intro_plain=plain_text(intro),
+        body_plain=plain_text(*bodies),
     )
+    for tier in ("title", "headings", "intro", "body"):
+        setattr(document, f"{tier}_length", len(getattr(document, f"{tier}_plain")))
     if connection.vendor == "postgresql":
         document.title_ngrams = ngram_lexemes(title, subtitle)
         document.headings_ngrams = ngram_lexemes(*headings)
@@ -162,3 +168,13 @@ def schedule_reindex(case_ids: Iterable[int]) -> None:
 
 def cases_of_agency(agency: Agency) -> list[int]:
     return list(CaseAgency.objects.filter(agency=agency).values_list("case_id", flat=True))
+
+
+def refresh_stale_index(**kwargs) -> None:
+    """post_migrate receiver: rebuild the index once when an upgrade added data it must hold.
+
+    Migration 0009 added each tier's plain text (for ranking); rows written
+    before it lack it, and are rebuilt here, once, after ``migrate``.
+    """
+    if CaseSearch.objects.filter(title_plain="").exists():
+        reindex_cases()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
@@ -11,9 +11,11 @@ from django.utils.safestring import SafeString
 from .errors import ClearBadRequest, ClearNotFound, parse_positive_int
 from .facets import Chip, Facet, build_chips, build_facets, clear_filters_url
 from .filters import CaseFilter, bound_case_filter
+from .matching import QueryMatch
 from .models import Case
 from .search import SearchQuery
 from .snippets import Snippet, case_snippet, highlight, match_spans, section_passages
+from .suggestions import suggest
 
 PAGE_SIZE = 20
 
@@ -23,6 +25,8 @@ class Result:
     case: Case
     title_html: SafeString
     snippet: Snippet | None
+    subtitle_html: SafeString | str = ""
+    matched_words: list[str] = field(default_factory=list)  # partial results: which words this case holds
 
 
 @dataclass
@@ -36,6 +40,12 @@ class CaseListing:
     chips: list[Chip]
     clear_url: str
     download_query: str = ""
+    match: QueryMatch | None = None
+    suggestions: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.match and self.match.partial)
 
     @property
     def invalid_labels(self) -> list[str]:
@@ -83,6 +93,10 @@ def paginate_cases(case_filter: CaseFilter, per_page: int, number: int, *, with_
                             f"{paginator.num_pages} 页。")
     page = paginator.page(number)
     rows = list(page.object_list)
+    unscored = [pk for pk, score in rows if score is None]
+    if unscored and case_filter.query_match() is not None:  # beyond the ranked window, or another sort
+        scores = case_filter.scores_of(unscored)
+        rows = [(pk, scores.get(pk, score) if score is None else score) for pk, score in rows]
     cases = Case.objects.for_list(themes=with_themes)
     loaded = cases.in_bulk([pk for pk, _ in rows])
     page.object_list = []
@@ -102,18 +116,44 @@ def build_listing(data: QueryDict, path: str) -> CaseListing:
         invalid.append("page")
     # The result list shows no themes: one query fewer per page.
     page = paginate_cases(case_filter, PAGE_SIZE, number or 1, with_themes=False)
-    sections = section_passages([case.pk for case in page.object_list]) if query else {}
-    results = [
-        Result(case, highlight(case.title, match_spans(case.title, query.terms)),
-               case_snippet(case, query, sections.get(case.pk, [])))
-        for case in page.object_list
-    ]
+    match = case_filter.query_match()
+    results = _results(case_filter, match, page.object_list)
     facets = build_facets(case_filter)
+    suggestions = []
+    if match is not None and (match.partial or not page.paginator.count):
+        vocabulary = case_filter.catalog().vocabulary
+        words = [match.query.terms[0]] if match.split else match.missing or list(match.query.terms)
+        thesaurus = case_filter.catalog().thesaurus
+        for word in words:
+            # Near misses of any form: 企业注消 → 经营主体注销 (the form the notice prints).
+            forms = thesaurus.forms(word)
+            near = [s for form in forms for s in suggest(form, vocabulary, fuzzy=False)]
+            near += [s for form in forms for s in suggest(form, vocabulary)]
+            near = list(dict.fromkeys(near))[:5]
+            if near:
+                suggestions.append((word, near))
     return CaseListing(
         filter=case_filter, invalid=invalid, query=query, page=page, results=results, facets=facets,
         chips=build_chips(case_filter.data, facets, path), clear_url=clear_filters_url(case_filter.data, path),
-        download_query=_without_page(data),
+        download_query=_without_page(data), match=match, suggestions=suggestions,
     )
+
+
+def _results(case_filter: CaseFilter, match: QueryMatch | None, cases: list[Case]) -> list[Result]:
+    if match is None:
+        return [Result(case, highlight(case.title, []), None, case.subtitle) for case in cases]
+    forms = [f for word in match.words for f in word.forms]
+    sections = section_passages([case.pk for case in cases])
+    index = case_filter.catalog()
+    results = []
+    for case in cases:
+        result = Result(case, highlight(case.title, match_spans(case.title, forms)),
+                        case_snippet(case, match.forms, sections.get(case.pk, [])),
+                        highlight(case.subtitle, match_spans(case.subtitle, forms)) if case.subtitle else "")
+        if match.partial:
+            result.matched_words = match.words_of(index.position[case.pk])
+        results.append(result)
+    return results
 
 
 def _without_page(data: QueryDict) -> str:

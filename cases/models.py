@@ -7,6 +7,8 @@ metrics, reconstructed responsibilities) live in their own fields or models
 and are marked as such on every page that shows them.
 """
 
+import re
+import unicodedata
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -617,6 +619,59 @@ def split_paragraphs(text: str) -> list[str]:
     return [p.strip() for p in text.split("\n") if p.strip()]
 
 
+SYNONYM_SEPARATORS = re.compile(r"[\s、，,;；/|]+")
+
+
+class SynonymSet(models.Model):
+    """Words officials use for the same thing (企业、经营主体、市场主体), for search.
+
+    A query word matches wherever any word of its set stands. A one-way set
+    expands only its first word to the others (社保 → 社会保险, not back).
+    Agencies' full names and aliases form such sets of their own, without
+    being listed here.
+    """
+
+    words = models.TextField(
+        _("词语"), help_text=_("两个或更多词语，每行一个或用顿号分隔，如“企业、经营主体、市场主体”。")
+    )
+    one_way = models.BooleanField(
+        _("单向扩展"), default=False,
+        help_text=_("勾选后只由第一个词扩展到其余各词：检索第一个词时也检索其余各词，反之不然。"),
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name_plural=_("变更记录"))
+
+    class Meta:
+        verbose_name = _("同义词与简称")
+        verbose_name_plural = _("同义词与简称（检索）")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        joiner = " → " if self.one_way else "、"
+        head, *rest = self.word_list or [""]
+        return f"{head}{joiner}{'、'.join(rest)}" if self.one_way else "、".join(self.word_list)
+
+    @property
+    def word_list(self) -> list[str]:
+        """The words, in order, without repeats; full-width forms folded as search folds them."""
+        words: list[str] = []
+        for word in SYNONYM_SEPARATORS.split(self.words or ""):
+            word = unicodedata.normalize("NFKC", word).casefold().strip()
+            if word and word not in words:
+                words.append(word)
+        return words
+
+    def clean(self) -> None:
+        words = self.word_list
+        if len(words) < 2:
+            raise ValidationError({"words": _("至少要有两个不同的词语。")})
+        too_long = [w for w in words if len(w) > 30]
+        if too_long:
+            raise ValidationError({"words": _("词语不能超过30个字：%(w)s") % {"w": "、".join(too_long)}})
+
+
 class CaseSearch(models.Model):
     """The search index row of a case: bigram tokens per ranking tier (see cases.search).
 
@@ -637,6 +692,17 @@ class CaseSearch(models.Model):
     headings_ngrams = models.TextField(_("小标题 n 元组"), blank=True, default="")
     intro_ngrams = models.TextField(_("导语 n 元组"), blank=True, default="")
     body_ngrams = models.TextField(_("正文 n 元组"), blank=True, default="")
+    # Each tier's text as search reads it (NFKC, case-folded; parts on lines of
+    # their own): ranking counts how often each query word occurs (cases.ranking).
+    title_plain = models.TextField(_("标题文本"), blank=True, default="")
+    headings_plain = models.TextField(_("小标题文本"), blank=True, default="")
+    intro_plain = models.TextField(_("导语文本"), blank=True, default="")
+    body_plain = models.TextField(_("正文文本"), blank=True, default="")
+    # Their lengths in characters, so that average lengths need not read the texts.
+    title_length = models.PositiveIntegerField(_("标题长度"), default=0)
+    headings_length = models.PositiveIntegerField(_("小标题长度"), default=0)
+    intro_length = models.PositiveIntegerField(_("导语长度"), default=0)
+    body_length = models.PositiveIntegerField(_("正文长度"), default=0)
 
     class Meta:
         verbose_name = _("检索索引")

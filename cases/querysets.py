@@ -122,18 +122,6 @@ class CaseQuerySet(models.QuerySet):
         following = next((row for row in batch if row.number > case.number), None)
         return [by_id[pk] for pk in related if pk in by_id], previous, following
 
-    def in_batch_order(self):
-        return self.order_by("-batch", "number")
-
-    def search(self, query):
-        """Cases where every term of ``query`` (a cases.search.SearchQuery) stands verbatim, with ``relevance``."""
-        from .search import SearchMatch
-
-        if not query:
-            return self
-        match = SearchMatch(self.db, query)
-        return self.filter(pk__in=match.ids()).annotate(relevance=match.relevance())
-
 
 class ResponsibilityQuerySet(models.QuerySet):
     def for_table(self):

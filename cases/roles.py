@@ -18,7 +18,7 @@ PROVINCIAL_OFFICE = "省营商环境办"
 # Catalog content editors look after, by model name.
 CATALOG_MODELS = [
     "notice", "annex", "case", "caseagency", "section", "metric", "responsibility",
-    "agency", "agencyalias", "theme", "region",
+    "agency", "agencyalias", "theme", "region", "synonymset",
 ]
 # Proxies get their own permissions; the admin checks them for the inlines.
 PROXY_MODELS = ["measure", "outcome"]

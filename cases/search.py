@@ -15,10 +15,10 @@ is searched as the phrase of its bigrams (exact substring); a one-character
 term as a prefix, which matches both the bigrams it starts and the unigram
 that ends a run.
 
-Ranking is the same on both databases: every match scores 1, plus 8 when all
-terms stand in the title, 4 in the headings (measure and outcome lead
-sentences, metric labels, agency names and aliases, themes) and 2 in the
-intro. Ties go to the newest batch, then the case number.
+Each query word is searched in all its forms (cases.thesaurus: synonyms and
+agencies' aliases); a case matches a word when any form stands in it.
+Ranking is BM25F computed in Python (cases.ranking), so it is the same on
+both databases.
 """
 
 from __future__ import annotations
@@ -29,13 +29,12 @@ from itertools import pairwise
 
 import numpy as np
 from django.db import connections, transaction
-from django.db.models.expressions import RawSQL
 
 MAX_QUERY_CHARS = 50
 MAX_GRAM = 4  # PostgreSQL indexes 2- to 4-grams (see migration 0004)
 MAX_TERMS = 8
 FTS_TABLE = "cases_casesearch_fts"
-TIER_COLUMNS = (("title", 8), ("headings", 4), ("intro", 2))
+TIERS = ("title", "headings", "intro")
 
 
 def normalize(text: str) -> str:
@@ -62,6 +61,14 @@ def index_tokens(*texts: str) -> str:
     return " ".join(tokens)
 
 
+def plain_text(*texts: str) -> str:
+    """A tier's text as search reads it: normalised, each text and each run on a line of its own.
+
+    A word never straddles two lines, just as a phrase never spans two runs in the index.
+    """
+    return "\n".join(run for text in texts for run in normalize(text).split())
+
+
 def ngram_lexemes(*texts: str) -> str:
     """PostgreSQL: every distinct 2- to 4-gram within a run, and each run's last character, as lexemes."""
     lexemes: set[str] = set()
@@ -78,13 +85,17 @@ def ngram_lexemes(*texts: str) -> str:
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """A user's query, cleaned: up to MAX_TERMS terms, all of which must match."""
+    """A user's query, cleaned: up to MAX_TERMS words, each with its forms (the word itself first).
+
+    Without a thesaurus every word has one form, itself.
+    """
 
     terms: tuple[str, ...]
     truncated: bool = False
+    forms: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
-    def parse(cls, raw: str | None) -> SearchQuery:
+    def parse(cls, raw: str | None, thesaurus=None) -> SearchQuery:
         text = "".join(c for c in (raw or "") if c.isprintable() or c.isspace())
         truncated = len(text) > MAX_QUERY_CHARS
         text = normalize(text[:MAX_QUERY_CHARS])
@@ -92,7 +103,13 @@ class SearchQuery:
         for term in text.split():
             if term not in terms:
                 terms.append(term)
-        return cls(tuple(terms[:MAX_TERMS]), truncated or len(terms) > MAX_TERMS)
+        truncated = truncated or len(terms) > MAX_TERMS
+        return cls.of(terms[:MAX_TERMS], thesaurus, truncated=truncated)
+
+    @classmethod
+    def of(cls, terms, thesaurus=None, *, truncated: bool = False) -> SearchQuery:
+        forms = tuple(thesaurus.forms(t) if thesaurus is not None else (t,) for t in terms)
+        return cls(tuple(terms), truncated, forms)
 
     def __bool__(self) -> bool:
         return bool(self.terms)
@@ -101,46 +118,53 @@ class SearchQuery:
     def display(self) -> str:
         return " ".join(self.terms)
 
-    def _term_codes(self) -> list[list[str]]:
-        return [[_code(c) for c in term] for term in self.terms]
-
-    def fts5(self) -> str:
-        """SQLite FTS5: each term as the phrase of its bigrams; one character as a prefix."""
-        parts = []
-        for codes in self._term_codes():
-            if len(codes) == 1:
-                parts.append(f'"x{codes[0]}"*')
-            else:
-                parts.append('"' + " ".join(_bigrams(codes)) + '"')
-        return " AND ".join(parts)
+    def term_forms(self) -> tuple[tuple[str, ...], ...]:
+        return self.forms or tuple((t,) for t in self.terms)
 
     @property
-    def needs_phrase_check(self) -> bool:
-        """Terms longer than the longest n-gram PostgreSQL indexes must be verified as phrases."""
-        return any(len(term) > MAX_GRAM for term in self.terms)
+    def all_forms(self) -> tuple[str, ...]:
+        """Every form of every word, for highlighting."""
+        return tuple(dict.fromkeys(f for forms in self.term_forms() for f in forms))
 
-    def tsquery_grams(self) -> str:
-        """PostgreSQL: each term as one n-gram lexeme (exact up to MAX_GRAM characters)."""
-        parts = []
-        for codes in self._term_codes():
-            if len(codes) == 1:
-                parts.append(f"x{codes[0]}:*")
-            elif len(codes) <= MAX_GRAM:
-                parts.append("x" + "".join(codes))
-            else:
-                windows = ["x" + "".join(codes[i:i + MAX_GRAM]) for i in range(len(codes) - MAX_GRAM + 1)]
-                parts.append("(" + " & ".join(windows) + ")")
-        return " & ".join(parts)
+    @property
+    def expansions(self) -> list[tuple[str, list[str]]]:
+        """(word, its other forms) for the words that have any: what the page says it also searched."""
+        return [(term, [f for f in forms if f != term]) for term, forms in zip(self.terms, self.term_forms(),
+                                                                              strict=True)
+                if [f for f in forms if f != term]]
 
-    def tsquery(self) -> str:
-        """PostgreSQL: each term as the phrase of its bigrams (positional); one character as a prefix."""
-        parts = []
-        for codes in self._term_codes():
-            if len(codes) == 1:
-                parts.append(f"x{codes[0]}:*")
-            else:
-                parts.append("(" + " <-> ".join(_bigrams(codes)) + ")")
-        return " & ".join(parts)
+
+def fts5_term(forms: tuple[str, ...]) -> str:
+    """SQLite FTS5: any form, each as the phrase of its bigrams; a one-character form as a prefix."""
+    parts = []
+    for form in forms:
+        codes = [_code(c) for c in form]
+        parts.append(f'"x{codes[0]}"*' if len(codes) == 1 else '"' + " ".join(_bigrams(codes)) + '"')
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+def tsquery_grams_term(forms: tuple[str, ...]) -> str:
+    """PostgreSQL: any form, each as n-gram lexemes (exact up to MAX_GRAM characters, a superset beyond)."""
+    parts = []
+    for form in forms:
+        codes = [_code(c) for c in form]
+        if len(codes) == 1:
+            parts.append(f"x{codes[0]}:*")
+        elif len(codes) <= MAX_GRAM:
+            parts.append("x" + "".join(codes))
+        else:
+            windows = ["x" + "".join(codes[i:i + MAX_GRAM]) for i in range(len(codes) - MAX_GRAM + 1)]
+            parts.append("(" + " & ".join(windows) + ")")
+    return "(" + " | ".join(parts) + ")"
+
+
+def tsquery_phrase_term(forms: tuple[str, ...]) -> str:
+    """PostgreSQL: any form as the phrase of its bigrams (positional); one character as a prefix."""
+    parts = []
+    for form in forms:
+        codes = [_code(c) for c in form]
+        parts.append(f"x{codes[0]}:*" if len(codes) == 1 else "(" + " <-> ".join(_bigrams(codes)) + ")")
+    return "(" + " | ".join(parts) + ")"
 
 
 # Case ids travel as 16 hex digits each: one string per id list, read by numpy in one step.
@@ -156,90 +180,65 @@ def _bigrams(codes: list[str]) -> list[str]:
     return [f"x{a}{b}" for a, b in pairwise(codes)]
 
 
-def _fts5_ids_sql(query: SearchQuery, column: str | None) -> tuple[str, list[str]]:
-    expression = query.fts5() if column is None else f"{{{column}}} : ({query.fts5()})"
-    return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression]
-
-
 class SearchMatch:
-    """The cases a query matches and their relevance, as SQL that case queries embed.
+    """The cases each word of a query matches, overall and in each ranking tier, as id lists.
 
-    SQLite: FTS5 subqueries, evaluated inside each statement (FTS5 checks
-    phrases in its index, which is fast).
-
-    PostgreSQL: terms of up to four characters are single n-gram lexemes,
-    exact in the GIN index without reading any row. The planner would still
-    pick a sequential scan when most rows match (and then read every large
-    vector), so the id sets are fetched once, with sequential scans
-    discouraged for that one statement, and handed to later queries as one
-    array parameter each.
+    SQLite: FTS5 MATCH queries, one per word and tier (FTS5 checks phrases in
+    its index). PostgreSQL: words whose forms have at most four characters
+    are single n-gram lexemes, exact in the GIN index without reading any
+    row; longer forms are verified against the positional vector. The
+    planner would pick a sequential scan when most rows match, so the lists
+    are fetched in one statement with sequential scans discouraged.
     """
 
     def __init__(self, alias: str, query: SearchQuery):
         self.query = query
         self.alias = alias
         self.vendor = connections[alias].vendor
-        if self.vendor == "postgresql":
-            self._arrays = self._fetch_postgres_arrays(alias)
-        elif self.vendor != "sqlite":
+        if self.vendor not in ("sqlite", "postgresql"):
             raise NotImplementedError(f"全文检索不支持数据库 {self.vendor}。")
 
-    def id_lists(self) -> list[np.ndarray]:
-        """Ids of the matching cases, then of those matching in each ranking tier (title, headings, intro).
-
-        Each list travels as one string of fixed-width hex ids, which numpy
-        reads without a Python object per id (a common term matches most of
-        the catalog).
-        """
-        if self.vendor == "postgresql":
-            return self._arrays
+    def term_lists(self) -> list[list[np.ndarray]]:
+        """For each word: [ids matching it anywhere, in the title, in the headings, in the intro]."""
         if "_lists" not in self.__dict__:
-            with connections[self.alias].cursor() as cursor:
-                self._lists = []
-                for column in [None, *(column for column, _ in TIER_COLUMNS)]:
-                    sql, params = _fts5_ids_sql(self.query, column)
-                    # %% because the statement has parameters; SQLite's printf sees %016x.
-                    hex_ids = "SELECT group_concat(printf('%%016x', rowid), '')"
-                    cursor.execute(sql.replace("SELECT rowid", hex_ids, 1), params)
-                    self._lists.append(_hex_ids(cursor.fetchone()[0]))
+            forms = self.query.term_forms()
+            self._lists = (self._fetch_sqlite(forms) if self.vendor == "sqlite" else self._fetch_postgres(forms))
         return self._lists
 
-    def ids(self) -> RawSQL:
-        if self.vendor == "sqlite":
-            return RawSQL(*_fts5_ids_sql(self.query, None))
-        return RawSQL("SELECT unnest(%s::bigint[])", [self._arrays[0].tolist()])
+    def _fetch_sqlite(self, forms) -> list[list[np.ndarray]]:
+        # One statement of subqueries; %% because it has parameters (SQLite's printf sees %016x).
+        subquery = (f"(SELECT group_concat(printf('%%016x', rowid), '') FROM {FTS_TABLE} "
+                    f"WHERE {FTS_TABLE} MATCH %s)")
+        params = []
+        for term_forms in forms:
+            expression = fts5_term(term_forms)
+            params += [expression] + [f"{{{column}}} : ({expression})" for column in TIERS]
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join([subquery] * len(params)), params)
+            flat = [_hex_ids(values) for values in cursor.fetchone()]
+        return [flat[i:i + 1 + len(TIERS)] for i in range(0, len(flat), 1 + len(TIERS))]
 
-    def relevance(self) -> RawSQL:
-        parts, params = ["1"], []
-        for index, (column, weight) in enumerate(TIER_COLUMNS, start=1):
-            if self.vendor == "sqlite":
-                sql, column_params = _fts5_ids_sql(self.query, column)
-            else:
-                sql, column_params = "SELECT unnest(%s::bigint[])", [self._arrays[index].tolist()]
-            parts.append(f'(CASE WHEN "cases_case"."id" IN ({sql}) THEN {weight} ELSE 0 END)')
-            params.extend(column_params)
-        return RawSQL(" + ".join(parts), params)
-
-    def _fetch_postgres_arrays(self, alias: str) -> list[list[int]]:
-        grams = self.query.tsquery_grams()
-        verify, verify_params = "", []
-        if self.query.needs_phrase_check:
-            verify, verify_params = " AND document @@ to_tsquery('simple', %s)", [self.query.tsquery()]
+    def _fetch_postgres(self, forms) -> list[list[np.ndarray]]:
         hex_ids = "string_agg(lpad(to_hex(case_id), 16, '0'), '')"
-        selects = [f"(SELECT {hex_ids} FROM cases_casesearch WHERE grams @@ to_tsquery('simple', %s){verify})"]
-        selects += [
-            f"(SELECT {hex_ids} FROM cases_casesearch WHERE {column}_grams @@ to_tsquery('simple', %s))"
-            for column, _ in TIER_COLUMNS
-        ]
-        connection = connections[alias]
-        nested = connection.in_atomic_block
-        with transaction.atomic(using=alias), connection.cursor() as cursor:
-            # SET LOCAL lasts until the transaction ends: at once in autocommit
-            # mode; inside an outer transaction the old value is put back.
-            cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
-            previous = cursor.fetchone()[0]
-            cursor.execute("SELECT " + ", ".join(selects), [grams, *verify_params] + [grams] * len(TIER_COLUMNS))
-            arrays = [_hex_ids(values) for values in cursor.fetchone()]
-            if nested:
-                cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
-        return arrays
+        selects, params = [], []
+        for term_forms in forms:
+            grams = tsquery_grams_term(term_forms)
+            verify = ""
+            if any(len(form) > MAX_GRAM for form in term_forms):
+                verify = " AND document @@ to_tsquery('simple', %s)"
+            selects.append(f"(SELECT {hex_ids} FROM cases_casesearch WHERE grams @@ to_tsquery('simple', %s){verify})")
+            params += [grams] + ([tsquery_phrase_term(term_forms)] if verify else [])
+            for column in TIERS:
+                selects.append(f"(SELECT {hex_ids} FROM cases_casesearch "
+                               f"WHERE {column}_grams @@ to_tsquery('simple', %s))")
+                params.append(grams)
+        with transaction.atomic(using=self.alias), connections[self.alias].cursor() as cursor:
+            # The setting is local to this (sub)transaction, which is rolled
+            # back when the lists are read: the statement only read, and the
+            # rollback puts the planner setting back, inside an outer
+            # transaction as well.
+            cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
+            cursor.execute("SELECT " + ", ".join(selects), params)
+            flat = [_hex_ids(values) for values in cursor.fetchone()]
+            transaction.set_rollback(True, using=self.alias)
+        return [flat[i:i + 1 + len(TIERS)] for i in range(0, len(flat), 1 + len(TIERS))]

@@ -18,6 +18,7 @@ from .models import (
     Outcome,
     Region,
     Section,
+    SynonymSet,
     Theme,
 )
 
@@ -61,6 +62,8 @@ def case_deleted(sender, instance: Case, **kwargs):
 def agency_saved(sender, instance: Agency, raw=False, **kwargs):
     if not raw:
         schedule_reindex(cases_of_agency(instance))
+        # Names and aliases are synonyms for search (cases.thesaurus), cases or not.
+        transaction.on_commit(CatalogVersion.bump)
 
 
 @receiver(post_save, sender=AgencyAlias)
@@ -68,6 +71,15 @@ def agency_saved(sender, instance: Agency, raw=False, **kwargs):
 def alias_changed(sender, instance: AgencyAlias, raw=False, **kwargs):
     if not raw:
         schedule_reindex(cases_of_agency(instance.agency))
+        transaction.on_commit(CatalogVersion.bump)
+
+
+@receiver(post_save, sender=SynonymSet)
+@receiver(post_delete, sender=SynonymSet)
+def synonyms_changed(sender, instance, raw=False, **kwargs):
+    # The thesaurus is read once per catalog version (cases.engine): a new version, and every search sees the edit.
+    if not raw:
+        transaction.on_commit(CatalogVersion.bump)
 
 
 @receiver(post_save, sender=Region)

@@ -14,7 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Case, Section
-from .search import SearchQuery, normalize
+from .search import normalize
 
 CONTEXT_CHARS = 40
 
@@ -38,8 +38,8 @@ def _normalized_with_map(text: str) -> tuple[str, list[int] | None]:
     return "".join(chars), origin
 
 
-def match_spans(text: str, terms: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Non-overlapping (start, end) spans in ``text`` where any term stands."""
+def match_spans(text: str, terms) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) spans in ``text`` where any term (any form of a word) stands."""
     folded, origin = _normalized_with_map(text)
     spans = []
     for term in terms:
@@ -94,23 +94,29 @@ def section_passages(case_ids: list[int]) -> dict[int, list[Passage]]:
     return passages
 
 
-def case_snippet(case: Case, query: SearchQuery, sections: list[Passage] | None = None) -> Snippet | None:
-    """The first passage (intro, then measures and outcomes) that holds a term, with every term marked."""
-    if not query:
+def case_snippet(case: Case, word_forms, sections: list[Passage] | None = None) -> Snippet | None:
+    """The first passage (intro, then measures and outcomes) holding most words, with every form marked.
+
+    ``word_forms``: for each query word, its forms (cases.thesaurus).
+    """
+    word_forms = [tuple(forms) for forms in word_forms]
+    if not word_forms:
         return None
+    forms = [f for group in word_forms for f in group]
     if sections is None:
         sections = [(s.anchor, f"{s.get_kind_display()}{s.label}", s.printed)
                     for s in case.sections.order_by("kind", "position")]
     passages = [("intro", "导语", case.intro), *sections]
     best = None
     for anchor, where, text in passages:
-        spans = match_spans(text, query.terms)
+        spans = match_spans(text, forms)
         if not spans:
             continue
-        found = {t for t in query.terms if any(t in normalize(text[a:b]) for a, b in spans)}
-        if best is None or len(found) > best[0]:
-            best = (len(found), anchor, where, text, spans)
-        if len(found) == len(query.terms):
+        folded = normalize(text)
+        found = sum(1 for group in word_forms if any(f in folded for f in group))
+        if best is None or found > best[0]:
+            best = (found, anchor, where, text, spans)
+        if found == len(word_forms):
             break
     if best is None:
         return None

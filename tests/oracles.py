@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 
 from django.db.models import Prefetch
 
-from cases.models import Case, CaseAgency, CaseFacet, CaseSearch
+from cases.models import Agency, Case, CaseAgency, CaseFacet, CaseSearch, SynonymSet
 from cases.search import SearchQuery, normalize
+from cases.suggestions import split_word
+from cases.thesaurus import Thesaurus
 
 FACETS = ("theme", "batch", "kind", "level", "region", "agency", "has_baseline")
 
@@ -27,44 +30,102 @@ def _cases(published_only: bool):
     return cases.published() if published_only else cases
 
 
-def case_texts(case: Case) -> dict[str, str]:
-    """The text of each ranking tier, straight from the models."""
+def case_parts(case: Case) -> dict[str, list[str]]:
+    """The texts of each ranking tier, straight from the models."""
     agencies = [link.agency for link in case.case_agencies.all()]
     sections = list(case.sections.all())
     metrics = list(case.metrics.all())
     headings = [s.heading for s in sections] + [m.label for m in metrics] + [a.name for a in agencies]
     headings += [alias.name for a in agencies for alias in a.aliases.all()] + [t.name for t in case.themes.all()]
-    parts = {
+    return {
         "title": [case.title, case.subtitle],
         "headings": headings,
         "intro": [case.intro],
         "body": [s.label + s.body for s in sections] + [m.printed for m in metrics],
     }
-    return {tier: "\n".join(normalize(t) for t in texts) for tier, texts in parts.items()}
+
+
+def case_texts(case: Case) -> dict[str, str]:
+    """Each tier as one text: every whitespace-free run on a line of its own, so no word straddles two."""
+    return {tier: "\n".join(run for text in texts for run in normalize(text).split())
+            for tier, texts in case_parts(case).items()}
+
+
+def thesaurus() -> Thesaurus:
+    """The synonym sets and every agency's name with its aliases, read from the models."""
+    groups = [(s.word_list, s.one_way) for s in SynonymSet.objects.order_by("pk")]
+    for agency in Agency.objects.prefetch_related("aliases"):
+        aliases = [a.name for a in agency.aliases.all()]
+        if aliases:
+            groups.append(([agency.name, *aliases], False))
+    return Thesaurus.from_groups(groups)
+
+
+WEIGHTS = {"title": 5.0, "headings": 3.0, "intro": 2.0, "body": 1.0}
 
 
 def ranked_matches(text: str, *, published_only: bool) -> list[Case]:
-    """Cases in which every term stands verbatim, ranked as cases.search documents."""
-    terms = SearchQuery.parse(text).terms
+    """What the list and the API must show for ``text``, in order, computed by brute force.
+
+    Every word in any of its forms; when no case holds all words, those holding some, most words first
+    (a single long word that matches nothing is split first); BM25F over the tiers, ties by newest batch
+    and number.
+    """
+    words = ranked_words(text, published_only=published_only)
+    return [case for case, _, _ in words]
+
+
+def ranked_words(text: str, *, published_only: bool) -> list[tuple[Case, int, float]]:
+    th = thesaurus()
+    terms = list(SearchQuery.parse(text).terms)
+    cases = list(_cases(published_only))
+    texts = {case.pk: case_texts(case) for case in cases}
+    published = [c for c in cases if c.is_published] if not published_only else cases
+
+    def holds(case, forms):
+        return any(form in part for form in forms for part in texts[case.pk].values())
+
+    def word_forms(words):
+        return [th.forms(w) for w in words]
+
+    forms = word_forms(terms)
+    hits = [c for c in cases if all(holds(c, f) for f in forms)]
+    partial = False
+    if not hits and terms:
+        if len(terms) == 1 and len(terms[0]) >= 3 and not any(holds(c, forms[0]) for c in cases):
+            pieces = split_word(terms[0], th)
+            if len(pieces) >= 2:
+                forms = word_forms(pieces)
+        hits = [c for c in cases if any(holds(c, f) for f in forms)]
+        partial = bool(hits)
+    # Corpus statistics over the published cases, as the catalog index keeps them.
+    n = len(published)
+    averages = {tier: sum(len(texts[c.pk][tier]) for c in published) / max(n, 1) for tier in WEIGHTS}
+    frequencies = [sum(1 for c in published if holds(c, f)) for f in forms]
     ranked = []
-    for case in _cases(published_only):
-        tiers = case_texts(case)
-        if not all(any(term in part for part in tiers.values()) for term in terms):
-            continue
-        # A term may not straddle two parts; the index keeps them apart too.
-        score = 1 + sum(weight for tier, weight in (("title", 8), ("headings", 4), ("intro", 2))
-                        if all(term in tiers[tier] for term in terms))
-        ranked.append(((-score, -case.batch, case.number), case))
-    return [case for _, case in sorted(ranked, key=lambda pair: pair[0])]
+    for case in hits:
+        score = 0.0
+        for word_forms_, df in zip(forms, frequencies, strict=True):
+            weighted = 0.0
+            for tier, weight in WEIGHTS.items():
+                count = sum(texts[case.pk][tier].count(form) for form in word_forms_)
+                if count:
+                    weighted += weight * count / (0.25 + 0.75 * len(texts[case.pk][tier]) / (averages[tier] or 1))
+            if weighted:
+                score += math.log(1 + (max(n, 1) - df + 0.5) / (df + 0.5)) * weighted / (1.2 + weighted)
+        matched = sum(1 for f in forms if holds(case, f))
+        ranked.append((case, matched if partial else 0, round(score, 6)))
+    ranked.sort(key=lambda item: (-item[1], -item[2], -item[0].batch, item[0].number))
+    return ranked
 
 
 def oracle(text: str) -> list[int]:
-    """Case numbers (one batch) matching ``text`` in rank order, drafts included."""
+    """Case numbers (one batch) shown for ``text`` in rank order, drafts included."""
     return [case.number for case in ranked_matches(text, published_only=False)]
 
 
 def search_oracle(text: str) -> list[str]:
-    """Codes (4-1) of the published cases matching ``text``, in the order the list and the API give."""
+    """Codes (4-1) of the published cases shown for ``text``, in the order the list and the API give."""
     return [case.code for case in ranked_matches(text, published_only=True)]
 
 

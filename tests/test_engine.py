@@ -40,11 +40,20 @@ def test_pages_cross_relevance_classes_without_gaps_or_repeats(seed):
     assert pieces == whole and len(set(whole)) == len(whole) == len(oracle("服务"))
 
 
-def test_the_sql_queryset_and_the_engine_agree(seed):
-    for query in ["", "q=注销", "theme=government-services&level=city", "q=数据&kind=provincial_department"]:
-        case_filter, _ = bound_case_filter(QueryDict(query))
-        engine_ids = [pk for pk, _ in case_filter.ranked()[0:100]]
-        assert list(case_filter.qs.values_list("pk", flat=True)) == engine_ids, query
+def test_search_and_facets_together_agree_with_the_oracle(seed):
+    """Filtering keeps the search's order: the oracle's ranking, restricted to the cases the facets give."""
+    from tests.oracles import facet_values, ranked_matches
+
+    for query, facets in [("", {}), ("注销", {}), ("", {"theme": "government-services", "level": "city"}),
+                          ("数据", {"kind": "provincial_department"}), ("企业 数据", {"level": "provincial"})]:
+        data = QueryDict(mutable=True)
+        data.update({"q": query, **facets}) if query else data.update(facets)
+        case_filter, _ = bound_case_filter(data)
+        got = [pk for pk, _ in case_filter.ranked()[0:100]]
+        ranked = ranked_matches(query, published_only=True) if query else list(
+            Case.objects.published().order_by("-batch", "number"))
+        expected = [c.pk for c in ranked if all(v in facet_values(c)[name] for name, v in facets.items())]
+        assert got == expected, (query, facets)
 
 
 def test_number_order_puts_older_batches_first(seed, django_capture_on_commit_callbacks):

@@ -1,0 +1,114 @@
+"""Relevance: BM25F over the four tiers of a case, computed in Python so it is the same on both databases.
+
+For each query word, its occurrences (any of its forms) are counted in each
+tier's text (title and subtitle; headings: lead sentences, metric labels,
+agency names and aliases, themes; intro; body), weighted by tier and
+normalised by the tier's length against the catalog's average:
+
+    tf~(w, d) = Σ_tier weight · count / (1 − b + b · length / average length)
+    score(d)  = Σ_w idf(w) · tf~ / (k1 + tf~),  idf = ln(1 + (N − df + 0.5) / (df + 0.5))
+
+so a case about social insurance, led by the social insurance centre and
+mentioning it many times, ranks above one that mentions it once in passing.
+The counts come from the database (the same ``replace``/``length`` arithmetic
+on both), everything else from the catalog index.
+
+Counting reads the text of each case scored, so it is done for a window: the
+first ``SEARCH_RANK_WINDOW`` cases in prominence order (cases.filters), which
+for any real catalog is every match. Beyond the window the prominence order
+stands (an approximation that only synthetic catalogs of tens of thousands
+of cases reach).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connections
+
+TIERS = ("title", "headings", "intro", "body")
+WEIGHTS = {"title": 5.0, "headings": 3.0, "intro": 2.0, "body": 1.0}
+K1 = 1.2
+B = 0.75
+
+
+def rank_window() -> int:
+    return getattr(settings, "SEARCH_RANK_WINDOW", 400)
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    documents: int
+    average_lengths: dict[str, float]
+
+    @classmethod
+    def read(cls, alias: str) -> CorpusStats:
+        averages = ", ".join(f"avg(s.{tier}_length)" for tier in TIERS)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(f"SELECT count(*), {averages} FROM cases_casesearch s "
+                           "JOIN cases_case c ON c.id = s.case_id WHERE c.status = 'published'")
+            count, *means = cursor.fetchone()
+        return cls(count or 0, {tier: float(mean or 0) for tier, mean in zip(TIERS, means, strict=True)})
+
+
+@dataclass(frozen=True)
+class Occurrences:
+    lengths: tuple[int, ...]  # per tier
+    counts: tuple[tuple[int, ...], ...]  # per word, per tier
+
+
+def count_occurrences(alias: str, case_ids: Sequence[int],
+                      word_forms: Sequence[Sequence[str]]) -> dict[int, Occurrences]:
+    """How often each word (any of its forms) stands in each tier of these cases: one query."""
+    if not case_ids:
+        return {}
+    connection = connections[alias]
+    columns, params = [], []
+    for forms in word_forms:
+        for tier in TIERS:
+            for form in forms:
+                # Non-overlapping occurrences, computed the same way by SQLite and PostgreSQL.
+                columns.append(f"(length(s.{tier}_plain) - length(replace(s.{tier}_plain, %s, ''))) / {len(form)}")
+                params.append(form)
+    placeholders = ", ".join(["%s"] * len(case_ids))
+    lengths = ", ".join(f"s.{tier}_length" for tier in TIERS)
+    sql = (f"SELECT s.case_id, {lengths}, {', '.join(columns)} FROM cases_casesearch s "
+           f"WHERE s.case_id IN ({placeholders})")
+    found = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *case_ids])
+        for case_id, *values in cursor.fetchall():
+            tier_lengths, values = tuple(values[:len(TIERS)]), values[len(TIERS):]
+            counts = []
+            for forms in word_forms:
+                per_tier = []
+                for _tier in TIERS:
+                    per_tier.append(sum(int(v) for v in values[:len(forms)]))
+                    values = values[len(forms):]
+                counts.append(tuple(per_tier))
+            found[case_id] = Occurrences(tier_lengths, tuple(counts))
+    return found
+
+
+def bm25f(occurrences: Occurrences, document_frequencies: Sequence[int], stats: CorpusStats) -> float:
+    score = 0.0
+    n = max(stats.documents, 1)
+    for counts, df in zip(occurrences.counts, document_frequencies, strict=True):
+        weighted = 0.0
+        for tier, count, length in zip(TIERS, counts, occurrences.lengths, strict=True):
+            if count:
+                average = stats.average_lengths[tier] or 1.0
+                weighted += WEIGHTS[tier] * count / (1 - B + B * length / average)
+        if weighted:
+            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            score += idf * weighted / (K1 + weighted)
+    return round(score, 6)
+
+
+def scores(alias: str, case_ids: Sequence[int], word_forms: Sequence[Sequence[str]],
+           document_frequencies: Sequence[int], stats: CorpusStats) -> dict[int, float]:
+    found = count_occurrences(alias, case_ids, word_forms)
+    return {pk: bm25f(found[pk], document_frequencies, stats) if pk in found else 0.0 for pk in case_ids}
