@@ -26,7 +26,7 @@ from import_export.admin import ExportActionMixin, ImportExportMixin
 
 from . import history, roles
 from .admin_history import HistoryAdmin
-from .importing import ImportFailed, decode_notice, import_notice
+from .importing import ImportFailed, import_notice, read_notice
 from .merging import merge_agencies
 from .metric_candidates import propose_metrics
 from .models import (
@@ -51,7 +51,7 @@ admin.site.site_header = _("营商环境示范案例库 · 编辑后台")
 admin.site.site_title = _("示范案例库后台")
 admin.site.index_title = _("内容管理")
 
-MAX_NOTICE_BYTES = 2 * 1024 * 1024
+MAX_NOTICE_BYTES = 5 * 1024 * 1024  # a notice with pictures saved as .docx stays well under this
 
 
 class ExportSelectedMixin(ExportActionMixin):
@@ -86,7 +86,7 @@ class AnnexInline(admin.TabularInline):
 
 
 class NoticeUploadForm(forms.Form):
-    file = forms.FileField(label=_("通知原文文本（.txt，UTF-8 或 GB18030）"))
+    file = forms.FileField(label=_("通知原文（.txt 纯文本、.docx Word 文件或保存的网页 .html）"))
     publish = forms.BooleanField(label=_("导入后直接发布"), required=False)
 
 
@@ -123,15 +123,16 @@ class NoticeAdmin(HistoryAdmin):
             text = request.session.get("notice_import_text")
             name = request.session.get("notice_import_name", "")
             publish = request.session.get("notice_import_publish", False)
+            web_page = request.session.get("notice_import_web_page", False)
             if text is None:
                 messages.error(request, _("导入预览已过期，请重新上传文件。"))
                 return HttpResponseRedirect(reverse("admin:cases_notice_import"))
             try:
-                report = import_notice(text, source_name=name, publish=publish, user=request.user)
+                report = import_notice(text, source_name=name, publish=publish, user=request.user, web_page=web_page)
             except ImportFailed as exc:
                 context.update(form=NoticeUploadForm(), errors=exc.messages)
                 return TemplateResponse(request, "admin/cases/notice/import.html", context)
-            for key in ("notice_import_text", "notice_import_name", "notice_import_publish"):
+            for key in ("notice_import_text", "notice_import_name", "notice_import_publish", "notice_import_web_page"):
                 request.session.pop(key, None)
             messages.success(request, _("已导入第%(batch)s批：%(n)s 项变更。下面是这一批的案例。") % {
                 "batch": report.batch, "n": len(report.changes)})
@@ -145,17 +146,21 @@ class NoticeAdmin(HistoryAdmin):
             if publish and not context["can_publish"]:
                 raise PermissionDenied
             if upload.size > MAX_NOTICE_BYTES:
-                context.update(form=form, errors=[_("文件超过 2 MB，不像是一份通知的纯文本。")])
+                context.update(form=form, errors=[_("文件超过 %(mb)s MB，不像是一份通知。") % {
+                    "mb": MAX_NOTICE_BYTES // 1024 // 1024}])
                 return TemplateResponse(request, "admin/cases/notice/import.html", context)
             try:
-                text = decode_notice(upload.read())
-                report = import_notice(text, source_name=upload.name, publish=publish, dry_run=True)
+                source = read_notice(upload.read(), upload.name)
+                text = source.text
+                report = import_notice(text, source_name=upload.name, publish=publish, dry_run=True,
+                                       web_page=source.web_page)
             except ImportFailed as exc:
                 context.update(form=form, errors=exc.messages)
                 return TemplateResponse(request, "admin/cases/notice/import.html", context)
             request.session["notice_import_text"] = text
             request.session["notice_import_name"] = upload.name
             request.session["notice_import_publish"] = publish
+            request.session["notice_import_web_page"] = source.web_page
             context.update(report=report, file_name=upload.name, publish=publish)
             return TemplateResponse(request, "admin/cases/notice/import_preview.html", context)
         context["form"] = form
@@ -192,12 +197,19 @@ class MergeAgenciesForm(forms.Form):
 
 @admin.register(Agency)
 class AgencyAdmin(ExportSelectedMixin, HistoryAdmin):
-    list_display = ["name", "kind", "level", "region", "case_count"]
-    list_filter = ["kind", "level", "region"]
+    list_display = ["name", "kind", "level", "region", "case_count", "needs_review", "suggested_match"]
+    list_filter = ["needs_review", "kind", "level", "region"]
     search_fields = ["name", "aliases__name"]
-    list_select_related = ["region"]
+    list_select_related = ["region", "suggested_match"]
     inlines = [AgencyAliasInline]
-    actions = ["merge_agencies_action"]
+    actions = ["merge_agencies_action", "merge_into_suggested_action", "mark_reviewed_action"]
+    readonly_fields = ["review_note"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", ("kind", "level", "region")]}),
+        (_("核对"), {"fields": ["needs_review", "review_note", "suggested_match"],
+                   "description": _("导入通知时新建的单位标为“待核对”：核对名称、类别、层级和所在市县后"
+                                    "取消勾选。")}),
+    ]
     resource_classes = [AgencyResource]
 
     def get_queryset(self, request):
@@ -228,6 +240,28 @@ class AgencyAdmin(ExportSelectedMixin, HistoryAdmin):
                    "agencies": agencies, "action_checkbox_name": ACTION_CHECKBOX_NAME,
                    "title": _("合并单位"), "initial": initial}
         return TemplateResponse(request, "admin/cases/agency/merge.html", context)
+
+    @admin.action(description=_("并入建议的单位（本单位名称成为其简称）"), permissions=["change", "delete"])
+    def merge_into_suggested_action(self, request, queryset):
+        merged = []
+        for agency in queryset.model.objects.filter(pk__in=queryset.values("pk"), suggested_match__isnull=False):
+            keep = agency.suggested_match
+            merge_agencies(keep, [agency])
+            merged.append(f"{agency.name} → {keep.name}")
+        if merged:
+            self.message_user(request, _("已并入：%(list)s。") % {"list": "；".join(merged)}, messages.SUCCESS)
+        else:
+            self.message_user(request, _("所选单位都没有建议并入的单位。"), messages.WARNING)
+
+    @admin.action(description=_("标为已核对"), permissions=["change"])
+    def mark_reviewed_action(self, request, queryset):
+        changed = 0
+        for agency in queryset.filter(needs_review=True):
+            agency.needs_review = False
+            agency._change_reason = "核对完毕"
+            agency.save()
+            changed += 1
+        self.message_user(request, _("已将 %(n)s 个单位标为已核对。") % {"n": changed}, messages.SUCCESS)
 
     def get_urls(self):
         return [

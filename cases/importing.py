@@ -15,6 +15,7 @@ the lead agencies for new cases only, flagged as such.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,12 +36,12 @@ from .models import (
     Section,
     chinese_numeral,
 )
+from .notice_files import NoticeFileError, NoticeSource, read_notice_bytes
 from .notice_text import NoticeFormatError, ParsedCase, ParsedNotice, parse_notice
 from .text_diff import FieldDiff
 
 PUBLICITY_VALUES = {"主动公开": "public", "依申请公开": "on_request", "不予公开": "not_public"}
 RECONSTRUCTION_NOTE = "附件2为图片，文本未载；按申报单位推断，待核对原件。"
-ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 class ImportFailed(Exception):
@@ -79,24 +80,24 @@ class ImportReport:
         return [str(change) for change in self.changes]
 
 
-def decode_notice(data: bytes) -> str:
-    """The text of a notice file in UTF-8 (with or without BOM) or GB18030."""
-    if b"\x00" in data:
-        raise ImportFailed(["文件不是纯文本（含有二进制内容），请导出为 .txt 后再导入。"])
-    for encoding in ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFailed(["无法识别文件编码：请保存为 UTF-8 或 GB18030（GBK）编码的纯文本。"])
+def read_notice(data: bytes, filename: str = "") -> NoticeSource:
+    """A notice file (text, .docx or a saved web page) as the text the parser reads."""
+    try:
+        return read_notice_bytes(data, filename)
+    except NoticeFileError as exc:
+        raise ImportFailed([str(exc)]) from exc
 
 
-def read_notice_file(path: Path) -> str:
+def decode_notice(data: bytes, filename: str = "") -> str:
+    return read_notice(data, filename).text
+
+
+def read_notice_file(path: Path) -> NoticeSource:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ImportFailed([f"无法读取文件 {path}：{exc.strerror or exc}。"]) from exc
-    return decode_notice(data)
+    return read_notice(data, path.name)
 
 
 class _Rollback(Exception):
@@ -104,11 +105,14 @@ class _Rollback(Exception):
 
 
 def import_notice(text: str, *, source_name: str = "", publish: bool = False, dry_run: bool = False,
-                  user=None) -> ImportReport:
-    """Import the notice in ``text``; see the module docstring. Raises ImportFailed."""
+                  user=None, web_page: bool = False) -> ImportReport:
+    """Import the notice in ``text``; see the module docstring. Raises ImportFailed.
+
+    ``web_page``: the text came from a saved web page; what stands around the notice is skipped.
+    """
     known = set(Agency.objects.values_list("name", flat=True)) | set(AgencyAlias.objects.values_list("name", flat=True))
     try:
-        parsed = parse_notice(text, known_agencies=known)
+        parsed = parse_notice(text, known_agencies=known, web_page=web_page)
     except NoticeFormatError as exc:
         raise ImportFailed([str(exc)]) from exc
     importer = _Importer(parsed, source_name, publish, user)
@@ -202,6 +206,7 @@ class _Importer:
         values = {
             "issuer": p.issuer, "issued_on": p.issued_on, "recipients": p.recipients, "body": "\n".join(p.body),
             "meeting": p.meeting, "publicity": PUBLICITY_VALUES.get(p.publicity, Notice.Publicity.PUBLIC),
+            "printed_forms": p.printed,
         }
         if p.publicity not in PUBLICITY_VALUES:
             raise ImportFailed([f"公开方式“{p.publicity}”无法识别，应为{'、'.join(PUBLICITY_VALUES)}之一。"])
@@ -226,22 +231,34 @@ class _Importer:
                 self.update(existing, values, where, where)
         return notice
 
-    def agency(self, name: str, where: str) -> Agency:
+    def agency(self, name: str, where: str, *, uncertain: bool = False) -> Agency:
+        """The lead agency of this name or alias; a new one is created and flagged 待核对, never refused."""
         if name not in self.agencies:
             agency = Agency.objects.filter(name=name).first()
             if agency is None:
                 alias = AgencyAlias.objects.select_related("agency").filter(name=name).first()
                 agency = alias.agency if alias else None
             if agency is None:
-                kind, level, region = infer_agency(name)
-                agency = Agency(name=name, slug=agency_slug(name), kind=kind, level=level, region=region)
-                self.save(agency, f"{where}的申报单位“{name}”")
-                self.changes.append(Change("新建", f"单位：{name}", [
-                    f"类别：{agency.get_kind_display()}，层级：{agency.get_level_display()}，"
-                    f"所在市县：{region.name if region else '全省'}（按名称推断，请在后台核对）"
-                ]))
+                agency = self.new_agency(name, where, uncertain=uncertain)
             self.agencies[name] = agency
         return self.agencies[name]
+
+    def new_agency(self, name: str, where: str, *, uncertain: bool) -> Agency:
+        kind, level, region = infer_agency(name)
+        match = closest_agency(name)
+        notes = ["类别、层级、所在市县按名称推断"]
+        if uncertain:
+            notes.insert(0, "名称不像常见的单位名称，请确认是申报单位")
+        if match is not None:
+            notes.append(f"可能是“{match.name}”的简称，确是同一单位时可并入它（本名称成为其简称）")
+        agency = Agency(name=name, slug=agency_slug(name), kind=kind, level=level, region=region,
+                        needs_review=True, review_note="；".join(notes) + "。", suggested_match=match)
+        self.save(agency, f"{where}的申报单位“{name}”")
+        self.changes.append(Change("新建", f"单位：{name}（待核对）", [
+            f"类别：{agency.get_kind_display()}，层级：{agency.get_level_display()}，"
+            f"所在市县：{region.name if region else '全省'}", agency.review_note,
+        ]))
+        return agency
 
     def import_case(self, notice: Notice, p: ParsedCase) -> None:
         where = f"第{p.line}行 案例{p.number}"
@@ -250,7 +267,7 @@ class _Importer:
             "label": p.label, "title": p.title, "subtitle": p.subtitle, "subtitle_separator": p.subtitle_separator,
             "intro": p.intro, "measures_heading": p.measures_heading, "outcomes_heading": p.outcomes_heading,
         }
-        agencies = [self.agency(name, where) for name in p.agencies]
+        agencies = [self.agency(name, where, uncertain=name in p.uncertain) for name in p.agencies]
         case = Case.objects.filter(notice=notice, number=p.number).first()
         if case is None:
             status = Case.Status.PUBLISHED if self.publish else Case.Status.DRAFT
@@ -357,6 +374,41 @@ def infer_agency(name: str) -> tuple[str, str, Region | None]:
     else:
         level = Agency.Level.CITY if region.kind == Region.Kind.PREFECTURE_CITY else Agency.Level.COUNTY
     return kind, level, region
+
+
+def closest_agency(name: str) -> Agency | None:
+    """A known agency whose name (or alias) this new name may be a short form of, or a near copy of.
+
+    A short form keeps the full name's characters in order (海南农信社 ⊂ 海南省农村信用社联合社);
+    a near copy differs in a character or two.
+    """
+    best, best_score = None, 0.0
+    for agency, candidate in _names():
+        if candidate == name:
+            continue
+        if len(name) >= 3 and _is_subsequence(name, candidate):
+            score = 1 + len(name) / len(candidate)
+        else:
+            score = difflib.SequenceMatcher(a=name, b=candidate).ratio()
+            if score < 0.8:
+                continue
+        if score > best_score:
+            best, best_score = agency, score
+    return best
+
+
+def _names():
+    agencies = {a.pk: a for a in Agency.objects.all()}
+    for agency in agencies.values():
+        yield agency, agency.name
+    for agency_id, alias in AgencyAlias.objects.values_list("agency_id", "name"):
+        if agency_id in agencies:
+            yield agencies[agency_id], alias
+
+
+def _is_subsequence(short: str, full: str) -> bool:
+    chars = iter(full)
+    return all(c in chars for c in short)
 
 
 def agency_slug(name: str) -> str:

@@ -85,6 +85,11 @@ class Notice(models.Model):
         blank=True,
         help_text=_("项目 fixtures/source/ 下保存的原文文本文件名，用于核对。"),
     )
+    printed_forms = models.JSONField(
+        _("原文格式"), default=dict, blank=True,
+        help_text=_("导入时记录：日期、公开方式、附件列表等段落在原文中的印法与通常写法不同时，照录原样，"
+                    "以便逐段核对原文。"),
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = NoticeQuerySet.as_manager()
@@ -221,6 +226,16 @@ class Agency(models.Model):
         verbose_name=_("所在市县"),
         help_text=_("省级及以上单位留空，表示面向全省。"),
     )
+    needs_review = models.BooleanField(
+        _("待核对"), default=False, db_index=True,
+        help_text=_("导入通知时新建的单位：类别、层级、所在市县是按名称推断的。核对后取消勾选。"),
+    )
+    review_note = models.CharField(_("核对提示"), max_length=300, blank=True)
+    suggested_match = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("可能是同一单位"),
+        help_text=_("导入时发现的名称相近的已有单位：若确是同一单位，用“并入建议的单位”把本单位作为简称并入。"),
+    )
 
     objects = AgencyQuerySet.as_manager()
 
@@ -340,6 +355,11 @@ class Case(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def intro_paragraphs(self) -> list[str]:
+        """The intro as printed: usually one paragraph, sometimes several (one a line)."""
+        return split_paragraphs(self.intro)
 
     @property
     def code(self) -> str:

@@ -1,12 +1,21 @@
 """Read a notice in the seed's plain-text format, and write one back.
 
-The format, as the fourth batch was published: paragraphs separated by blank
-lines; recipients; body; the annex list (附件:1.… / 2.…); issuer; date;
-publicity; then 附件1 with its title and the cases. Each case is a label line
-(优化营商环境示范案例N), its title and subtitle (on two lines, or one line
-split by white space), its lead agencies one per line, an intro, and two
-sections (一、主要做法 / 二、亮点与成效) of numbered items. Annexes published as
-images leave only a file name (image.png).
+The format, as the fourth batch was published: paragraphs (blank lines
+between them or not); recipients; body; the annex list (附件:1.… / 2.…, on
+one line or several); issuer; date; publicity; then 附件1 with its title and
+the cases. Each case is a label line (优化营商环境示范案例N, or 案例一), its
+title and subtitle (on two lines, or one line split by white space or a
+dash), its lead agencies one per line, an intro, and two sections
+(一、主要做法 / 二、亮点与成效) of numbered items ((一) or （１）). Annexes
+published as images leave only a file name (image.png). Full-width and
+half-width digits, brackets and colons are all read, and the printed form
+of every line is kept (``ParsedNotice.printed``), so that the notice can be
+written back exactly as it was read.
+
+Between a case's title and its first paragraph stand its subtitle (at most
+one, the first line, when it reads as one) and its lead agencies. A name is
+never refused: one the rules cannot recognise as a unit is still a lead
+agency, listed in ``ParsedCase.uncertain`` for an editor to check.
 
 ``parse_notice`` raises ``NoticeFormatError`` naming the line when the text
 does not follow this shape. ``render_notice`` is its inverse, used to prove
@@ -17,26 +26,44 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 CN_NUM = "一二三四五六七八九十"
-CASE_LABEL = re.compile(r"^(?P<prefix>\S{0,30}?案例)(?P<number>\d+)$")
-SECTION_HEADING = re.compile(rf"^[{CN_NUM}]+、\S{{2,12}}$")
-ITEM = re.compile(rf"^(?P<label>[(（][{CN_NUM}]+[)）])(?P<rest>.+)$")
-ANNEX_LIST_FIRST = re.compile(r"^附件[:：]\s*(?P<number>\d+)[.．、](?P<title>.+)$")
-ANNEX_LIST_NEXT = re.compile(r"^(?P<number>\d+)[.．、](?P<title>.+)$")
-ANNEX_MARKER = re.compile(r"^附件(?P<number>\d+)$")
-DATE = re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$")
+NUMBER = rf"(?:\d+|[{CN_NUM}]+)"  # \d also reads full-width digits (１２)
+CASE_LABEL = re.compile(rf"^(?P<prefix>\S{{0,30}}?案例)\s?(?P<number>{NUMBER})$")
+SECTION_HEADING = re.compile(rf"^[{CN_NUM}]+[、．.]\s?\S{{2,12}}$")
+ITEM = re.compile(rf"^(?P<label>[(（]{NUMBER}[)）])(?P<rest>.+)$")
+ANNEX_LIST_FIRST = re.compile(r"^附件[:：]\s*(?P<rest>\d+[.．、].+)$")
+ANNEX_ENTRY = re.compile(r"(?:^|(?<=\s)|(?<=[；;，,]))(?P<number>\d+)[.．、](?P<title>.+?)(?=[\s；;，,]+\d+[.．、]|$)")
+ANNEX_LIST_NEXT = re.compile(r"^\d+[.．、].+$")
+ANNEX_MARKER = re.compile(r"^附件\s?(?P<number>\d+)$")
+DATE = re.compile(r"^(?P<y>\d{4})\s?年\s?(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?日$")
 PUBLICITY = re.compile(r"^[(（]此件(?P<kind>.+?)[)）]$")
 IMAGE = re.compile(r"^\S+\.(png|jpe?g|gif|bmp)$", re.IGNORECASE)
 MEETING = re.compile(r"经(?P<meeting>[^,，。]+?会议)研究")
 BATCH = re.compile(rf"第(?P<batch>[{CN_NUM}]+)批")
-AGENCY_SUFFIX = re.compile(
-    r"(人民政府|人民法院|委员会|管理局|监督管理局|局|厅|办公室|公司|中心|联合社|联社|海关|银行|集团|法院)$"
-)
 # Title and subtitle printed on one line: split at a run of white space that
-# contains a no-break space or two or more spaces.
-ONE_LINE_TITLE = re.compile(r"^(?P<title>\S.*?\S)(?P<sep>\u00a0\s*|\s{2,})(?P<subtitle>\S.*)$")
+# contains a no-break space or two or more spaces, at a dash (——), or at one
+# space between two runs of Chinese.
+ONE_LINE_TITLE = re.compile(
+    r"^(?P<title>\S.*?\S)(?P<sep>\u00a0\s*|\s{2,}|\s*——\s*|(?<=[\u4e00-\u9fff”）)]) (?=[\u4e00-\u9fff“（(]))"
+    r"(?P<subtitle>\S.*)$"
+)
+# A subtitle says what the reform does: it quotes, lists or starts with a verb.
+SUBTITLE_MARKS = re.compile(r"[“”\"、，,：:；;！!？?]")
+SUBTITLE_START = re.compile(
+    r"^(以|为|让|用|从|在|向|把|将|实现|打造|助力|构建|促进|推动|推进|护航|提升|破解|探索|赋能|激发|释放|优化|深化|建立|"
+    r"健全|完善|创新|聚焦|全力|着力|坚持|开创|开辟|畅通|激活|筑牢|厚植|跑出|按下|织密|守护|服务|做好|做实|当好|"
+    r"下好|答好|走出|闯出|树立|擦亮|点亮|架起|搭建|强化|夯实|拓展|引领|护佑|守牢|保障)"
+)
+# How the names of units end (申报单位): government bodies, courts, enterprises, banks, associations …
+UNIT_ENDING = re.compile(
+    r"(人民政府|人民法院|人民检察院|委员会|管委会|管理委员会|管理局|监督管理局|办公室|办公厅|事务局|服务局|"
+    r"局|厅|委|办|署|院|所|处|科|室|站|队|部|馆|会|社|中心|海关|公司|集团|银行|分行|支行|行|学校|大学|学院|"
+    r"医院|协会|商会|学会|联合会|联社|联合社|园区|开发区|新区|试验区|片区|港|场|台|团|组|区|市|县|镇|乡|街道|"
+    r"（[^）]{1,20}）|\([^)]{1,20}\))$"
+)
 
 
 class NoticeFormatError(ValueError):
@@ -68,7 +95,8 @@ class ParsedCase:
     subtitle: str = ""
     subtitle_separator: str = ""
     agencies: list[str] = field(default_factory=list)
-    intro: str = ""
+    uncertain: list[str] = field(default_factory=list)  # lead agencies the rules could not recognise as units
+    intro: str = ""  # one paragraph, or several on lines of their own
     measures_heading: str = ""
     measures: list[Item] = field(default_factory=list)
     outcomes_heading: str = ""
@@ -94,6 +122,10 @@ class ParsedNotice:
     publicity: str
     meeting: str
     cases: list[ParsedCase]
+    # Lines printed otherwise than ``render_notice`` would write them by default
+    # ("date", "publicity", "annex_list" (a list of lines), "annex_marker", "annex_title").
+    printed: dict = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # lines around the notice that are not part of it (web pages)
 
 
 def paragraphs_with_lines(text: str) -> list[tuple[int, str]]:
@@ -113,6 +145,9 @@ def split_item(line: str) -> Item:
 
 
 def cn_to_int(text: str) -> int:
+    """一 → 1, 十二 → 12, 二十三 → 23; Arabic digits, full-width ones too, as they are."""
+    if text.isdigit():
+        return int(text)
     if text == "十":
         return 10
     if text.startswith("十"):
@@ -139,11 +174,30 @@ class _Reader:
         return self.paras[self.i - 1]
 
 
-def parse_notice(text: str, known_agencies: set[str] | None = None) -> ParsedNotice:
+RECIPIENTS = re.compile(r"^\S.{1,300}[:：]$")
+
+
+def parse_notice(text: str, known_agencies: set[str] | None = None, *, web_page: bool = False) -> ParsedNotice:
+    """The notice in ``text``. ``web_page``: skip what stands before the recipients and after the last case.
+
+    A saved web page carries the site's navigation and footer around the
+    notice; those lines are listed in ``ParsedNotice.skipped`` instead of
+    being refused.
+    """
     known = known_agencies or set()
-    reader = _Reader(paragraphs_with_lines(text))
+    paras = paragraphs_with_lines(text)
+    skipped: list[str] = []
+    if web_page:
+        start = next((i for i, (_, line) in enumerate(paras)
+                      if RECIPIENTS.match(line) and i + 1 < len(paras) and not ANNEX_LIST_FIRST.match(line)), None)
+        if start is None:
+            raise NoticeFormatError(1, "网页中找不到通知的主送单位（以冒号结尾的一段），无法识别通知正文。")
+        skipped += [line for _, line in paras[:start]]
+        paras = paras[start:]
+    reader = _Reader(paras)
     if reader.peek() is None:
         raise NoticeFormatError(1, "文件为空。")
+    printed: dict = {}
 
     line, recipients = reader.take("主送单位")
     if not recipients.endswith((":", "：")):
@@ -154,14 +208,9 @@ def parse_notice(text: str, known_agencies: set[str] | None = None) -> ParsedNot
         body.append(reader.take("正文")[1])
     if not body:
         raise NoticeFormatError(line + 1, "缺少通知正文。")
-    line, first = reader.take("附件列表")
-    annexes = [ParsedAnnex(int(ANNEX_LIST_FIRST.match(first)["number"]), ANNEX_LIST_FIRST.match(first)["title"])]
-    while (p := reader.peek()) and (m := ANNEX_LIST_NEXT.match(p[1])):
-        reader.take("附件列表")
-        annexes.append(ParsedAnnex(int(m["number"]), m["title"]))
-    for expected, annex in enumerate(annexes, start=1):
-        if annex.number != expected:
-            raise NoticeFormatError(line, f"附件序号应为{expected}，实为{annex.number}。")
+    annexes, list_lines = _parse_annex_list(reader)
+    if list_lines != _default_annex_list(annexes):
+        printed["annex_list"] = list_lines
 
     _, issuer = reader.take("发文机关")
     line, date_text = reader.take("成文日期")
@@ -172,13 +221,17 @@ def parse_notice(text: str, known_agencies: set[str] | None = None) -> ParsedNot
         issued_on = dt.date(int(date_match["y"]), int(date_match["m"]), int(date_match["d"]))
     except ValueError as exc:
         raise NoticeFormatError(line, f"成文日期无效：{date_text}。") from exc
+    if date_text != _default_date(issued_on):
+        printed["date"] = date_text
     line, publicity_text = reader.take("公开方式")
     publicity_match = PUBLICITY.match(publicity_text)
     if not publicity_match:
         raise NoticeFormatError(line, f"应为公开方式（如“(此件主动公开)”），实为“{publicity_text[:30]}”。")
+    if publicity_text != f"(此件{publicity_match['kind']})":
+        printed["publicity"] = publicity_text
 
-    cases_annex = _parse_case_annex(reader, annexes, known)
-    _parse_trailing_images(reader, annexes)
+    cases_annex = _parse_case_annex(reader, annexes, known, printed)
+    skipped += _parse_trailing_images(reader, annexes, web_page=web_page)
 
     body_text = "\n".join(body)
     batch_match = BATCH.search(body_text) or BATCH.search(annexes[0].title)
@@ -195,21 +248,51 @@ def parse_notice(text: str, known_agencies: set[str] | None = None) -> ParsedNot
         publicity=publicity_match["kind"],
         meeting=meeting["meeting"] if meeting else "",
         cases=cases_annex,
+        printed=printed,
+        skipped=skipped,
     )
 
 
-def _parse_case_annex(reader: _Reader, annexes: list[ParsedAnnex], known: set[str]) -> list[ParsedCase]:
+def _parse_annex_list(reader: _Reader) -> tuple[list[ParsedAnnex], list[str]]:
+    """附件:1.… 2.… on one line, or one a line: the annexes, and the lines as printed."""
+    line, first = reader.take("附件列表")
+    lines = [first]
+    entries = list(ANNEX_ENTRY.finditer(ANNEX_LIST_FIRST.match(first)["rest"]))
+    while (p := reader.peek()) and ANNEX_LIST_NEXT.match(p[1]):
+        lines.append(reader.take("附件列表")[1])
+        entries += list(ANNEX_ENTRY.finditer(lines[-1]))
+    annexes = [ParsedAnnex(int(m["number"]), m["title"].strip()) for m in entries]
+    for expected, annex in enumerate(annexes, start=1):
+        if annex.number != expected:
+            raise NoticeFormatError(line, f"附件序号应为{expected}，实为{annex.number}。")
+    return annexes, lines
+
+
+def _default_annex_list(annexes: list[ParsedAnnex]) -> list[str]:
+    return [f"{'附件:' if index == 0 else ''}{annex.number}.{annex.title}" for index, annex in enumerate(annexes)]
+
+
+def _default_date(date: dt.date) -> str:
+    return f"{date.year}年{date.month}月{date.day}日"
+
+
+def _parse_case_annex(reader: _Reader, annexes: list[ParsedAnnex], known: set[str],
+                      printed: dict) -> list[ParsedCase]:
     line, marker = reader.take("附件1")
     marker_match = ANNEX_MARKER.match(marker)
     if not marker_match:
         raise NoticeFormatError(line, f"应为“附件1”，实为“{marker[:30]}”。")
     number = int(marker_match["number"])
+    if marker != f"附件{number}":
+        printed["annex_marker"] = marker
     annex = next((a for a in annexes if a.number == number), None)
     if annex is None:
         raise NoticeFormatError(line, f"附件列表中没有附件{number}。")
     line, title = reader.take("附件标题")
-    if title != annex.title:
+    if unicodedata.normalize("NFKC", title) != unicodedata.normalize("NFKC", annex.title):
         raise NoticeFormatError(line, f"附件标题“{title[:40]}”与附件列表中的“{annex.title[:40]}”不一致。")
+    if title != annex.title:
+        printed["annex_title"] = title
 
     cases: list[ParsedCase] = []
     seen: dict[int, int] = {}
@@ -225,9 +308,26 @@ def _parse_case_annex(reader: _Reader, annexes: list[ParsedAnnex], known: set[st
     return cases
 
 
+def reads_as_paragraph(line: str) -> bool:
+    """An intro or item paragraph, not a name: it ends a sentence or runs long."""
+    return line.endswith(("。", "；", ";", "！", "？")) or (len(line) > 60 and "，" in line)
+
+
+def reads_as_subtitle(line: str, known: set[str]) -> bool:
+    if line in known:
+        return False
+    if SUBTITLE_MARKS.search(line) or SUBTITLE_START.match(line):
+        return True
+    return False
+
+
+def is_unit_name(name: str, known: set[str]) -> bool:
+    return name in known or bool(UNIT_ENDING.search(name)) and len(name) <= 40
+
+
 def _parse_case(reader: _Reader, known: set[str]) -> ParsedCase:
     line, label = reader.take("案例编号")
-    case = ParsedCase(number=int(CASE_LABEL.match(label)["number"]), label=label, title="", line=line)
+    case = ParsedCase(number=cn_to_int(CASE_LABEL.match(label)["number"]), label=label, title="", line=line)
     _, title_line = reader.take("案例标题")
     one_line = ONE_LINE_TITLE.match(title_line)
     if one_line:
@@ -242,19 +342,26 @@ def _parse_case(reader: _Reader, known: set[str]) -> ParsedCase:
         header.append(reader.take("案例导语"))
     if not header:
         raise NoticeFormatError(line, f"案例{case.number}缺少导语。")
-    *names, (_, case.intro) = header
-    for position, (name_line, name) in enumerate(names):
-        if _looks_like_agency(name, known):
-            case.agencies.append(name)
-        elif position == 0 and not case.subtitle:
+    # The intro is the first line that reads as a paragraph (or the last line); the names stand before it.
+    first_paragraph = next((i for i, (_, text) in enumerate(header) if reads_as_paragraph(text)), len(header) - 1)
+    names, intro = header[:first_paragraph], header[first_paragraph:]
+    case.intro = "\n".join(text for _, text in intro)
+    for position, (_, name) in enumerate(names):
+        if position == 0 and not case.subtitle and (
+                reads_as_subtitle(name, known)
+                # a first line that is no unit's name, before lines that are: a subtitle without the usual marks
+                or (not is_unit_name(name, known) and len(names) > 1
+                    and all(is_unit_name(other, known) for _, other in names[1:]))):
             case.subtitle = name
-        else:
-            raise NoticeFormatError(name_line, f"“{name[:30]}”既不像副标题也不像申报单位名称。")
+            continue
+        case.agencies.append(name)
+        if not is_unit_name(name, known):
+            case.uncertain.append(name)
     if not case.agencies:
         raise NoticeFormatError(line, f"案例{case.number}没有申报单位。")
 
-    case.measures_heading, case.measures = _parse_section(reader, case, "一、", "主要做法")
-    case.outcomes_heading, case.outcomes = _parse_section(reader, case, "二、", "亮点与成效")
+    case.measures_heading, case.measures = _parse_section(reader, case, "一", "主要做法")
+    case.outcomes_heading, case.outcomes = _parse_section(reader, case, "二", "亮点与成效")
     return case
 
 
@@ -262,7 +369,7 @@ def _parse_section(reader: _Reader, case: ParsedCase, prefix: str, name: str) ->
     p = reader.peek()
     if not p or not p[1].startswith(prefix) or not SECTION_HEADING.match(p[1]):
         where = p[0] if p else case.line
-        raise NoticeFormatError(where, f"案例{case.number}缺少“{prefix}{name}”部分。")
+        raise NoticeFormatError(where, f"案例{case.number}缺少“{prefix}、{name}”部分。")
     heading = reader.take(name)[1]
     items: list[Item] = []
     while (p := reader.peek()) and not (
@@ -274,39 +381,38 @@ def _parse_section(reader: _Reader, case: ParsedCase, prefix: str, name: str) ->
     return heading, items
 
 
-def _parse_trailing_images(reader: _Reader, annexes: list[ParsedAnnex]) -> None:
+def _parse_trailing_images(reader: _Reader, annexes: list[ParsedAnnex], *, web_page: bool = False) -> list[str]:
     missing = [a for a in annexes if a.number != 1]
+    skipped = []
     while reader.peek():
         line, text = reader.take("附件")
-        if not IMAGE.match(text):
+        if IMAGE.match(text) and missing:
+            missing.pop(0).image_name = text
+        elif web_page:
+            skipped.append(text)  # the page's footer
+        elif not IMAGE.match(text):
             raise NoticeFormatError(line, f"无法识别的段落：“{text[:30]}”。")
-        if not missing:
+        else:
             raise NoticeFormatError(line, f"图片“{text}”没有对应的附件。")
-        missing.pop(0).image_name = text
-
-
-def _looks_like_agency(name: str, known: set[str]) -> bool:
-    if name in known:
-        return True
-    return bool(AGENCY_SUFFIX.search(name)) and "“" not in name and len(name) <= 30
+    return skipped
 
 
 def render_notice(notice: ParsedNotice) -> list[str]:
     """The notice's paragraphs in printed order: the inverse of ``parse_notice``."""
+    printed = notice.printed or {}
     out = [notice.recipients, *notice.body]
-    for index, annex in enumerate(notice.annexes):
-        out.append(f"{'附件:' if index == 0 else ''}{annex.number}.{annex.title}")
-    out += [notice.issuer, f"{notice.issued_on.year}年{notice.issued_on.month}月{notice.issued_on.day}日"]
-    out.append(f"(此件{notice.publicity})")
+    out += printed.get("annex_list") or _default_annex_list(notice.annexes)
+    out += [notice.issuer, printed.get("date") or _default_date(notice.issued_on)]
+    out.append(printed.get("publicity") or f"(此件{notice.publicity})")
     cases_annex = notice.annexes[0]
-    out += [f"附件{cases_annex.number}", cases_annex.title]
+    out += [printed.get("annex_marker") or f"附件{cases_annex.number}", printed.get("annex_title") or cases_annex.title]
     for case in notice.cases:
         out.append(case.label)
         if case.subtitle_separator:
             out.append(f"{case.title}{case.subtitle_separator}{case.subtitle}")
         else:
             out += [case.title] + ([case.subtitle] if case.subtitle else [])
-        out += [*case.agencies, case.intro, case.measures_heading]
+        out += [*case.agencies, *case.intro.split("\n"), case.measures_heading]
         out += [item.printed for item in case.measures]
         out.append(case.outcomes_heading)
         out += [item.printed for item in case.outcomes]

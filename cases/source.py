@@ -31,6 +31,7 @@ def notice_as_parsed(notice: Notice) -> ParsedNotice:
         publicity=notice.get_publicity_display(),
         meeting=notice.meeting,
         cases=[_case_as_parsed(case) for case in cases],
+        printed=notice.printed_forms or {},
     )
 
 
