@@ -117,7 +117,7 @@ class CatalogIndex:
         """Published cases and their tiers' average lengths, for BM25F (cases.ranking)."""
         from .ranking import CorpusStats
 
-        return CorpusStats.read(self.alias)
+        return CorpusStats.read(self.alias, self.position)
 
     @cached_property
     def vocabulary(self) -> list[str]:
@@ -125,6 +125,12 @@ class CatalogIndex:
         from .suggestions import build_vocabulary
 
         return build_vocabulary(self.alias, self.thesaurus)
+
+    @cached_property
+    def suggester(self):
+        from .suggestions import Suggester
+
+        return Suggester(self.vocabulary)
 
 
 _cache: dict[tuple[str, str], CatalogIndex] = {}

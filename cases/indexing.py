@@ -12,34 +12,32 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import Prefetch
 
-from .models import Agency, Case, CaseAgency, CaseFacet, CaseSearch, CatalogVersion
+from .models import Agency, Case, CaseAgency, CaseFacet, CaseSearch, CaseText, CatalogVersion
 from .search import index_tokens, ngram_lexemes, plain_text
 
 PENDING_ATTR = "_cases_pending_reindex"
 
 
 def build_document(case_id: int, *, title: str, subtitle: str, headings: list[str], intro: str,
-                   bodies: list[str]) -> CaseSearch:
-    """One index row from a case's texts, in the tiers cases.search ranks by."""
+                   bodies: list[str]) -> tuple[CaseSearch, CaseText]:
+    """One case's index rows from its texts, in the tiers search ranks by: tokens, and the plain text."""
     document = CaseSearch(
         case_id=case_id,
         title=index_tokens(title, subtitle),
         headings=index_tokens(*headings),
         intro=index_tokens(intro),
         body=index_tokens(*bodies),
-        title_plain=plain_text(title, subtitle),
-        headings_plain=plain_text(*headings),
-        intro_plain=plain_text(intro),
-        body_plain=plain_text(*bodies),
     )
-    for tier in ("title", "headings", "intro", "body"):
-        setattr(document, f"{tier}_length", len(getattr(document, f"{tier}_plain")))
     if connection.vendor == "postgresql":
         document.title_ngrams = ngram_lexemes(title, subtitle)
         document.headings_ngrams = ngram_lexemes(*headings)
         document.intro_ngrams = ngram_lexemes(intro)
         document.body_ngrams = ngram_lexemes(*bodies)
-    return document
+    text = CaseText(case_id=case_id, title=plain_text(title, subtitle), headings=plain_text(*headings),
+                    intro=plain_text(intro), body=plain_text(*bodies))
+    for tier in ("title", "headings", "intro", "body"):
+        setattr(text, f"{tier}_length", len(getattr(text, tier)))
+    return document, text
 
 
 def facet_keys(*, batch: int, agencies: Iterable[Agency], theme_slugs: Iterable[str],
@@ -69,7 +67,7 @@ def case_facets(cases: Iterable[Case]) -> list[CaseFacet]:
 
 
 def index_document(case_id: int, *, title: str, subtitle: str, intro: str, sections, metrics, agencies,
-                   theme_names) -> CaseSearch:
+                   theme_names) -> tuple[CaseSearch, CaseText]:
     """The one definition of a case's search document, for every writer (reindexing and synthetic cases).
 
     ``sections`` have label, heading and body; ``metrics`` label and printed;
@@ -83,7 +81,7 @@ def index_document(case_id: int, *, title: str, subtitle: str, intro: str, secti
     return build_document(case_id, title=title, subtitle=subtitle, headings=headings, intro=intro, bodies=bodies)
 
 
-def case_documents(cases: Iterable[Case]) -> list[CaseSearch]:
+def case_documents(cases: Iterable[Case]) -> list[tuple[CaseSearch, CaseText]]:
     return [
         index_document(case.pk, title=case.title, subtitle=case.subtitle, intro=case.intro,
                        sections=case.sections.all(), metrics=case.metrics.all(),
@@ -96,7 +94,7 @@ def case_documents(cases: Iterable[Case]) -> list[CaseSearch]:
 def reindex_cases(case_ids: Iterable[int] | None = None, *, chunk: int = 500) -> int:
     """Rebuild the search and facet rows of these cases (all cases when None). Returns how many were written."""
     cases = Case.objects.order_by("pk")
-    derived = [CaseSearch.objects.all(), CaseFacet.objects.all()]
+    derived = [CaseSearch.objects.all(), CaseText.objects.all(), CaseFacet.objects.all()]
     if case_ids is not None:
         ids = list(case_ids)
         cases = cases.filter(pk__in=ids)
@@ -126,7 +124,9 @@ def reindex_cases(case_ids: Iterable[int] | None = None, *, chunk: int = 500) ->
 
 def _write(cases: list[Case]) -> int:
     CaseFacet.objects.bulk_create(case_facets(cases))
-    return len(CaseSearch.objects.bulk_create(case_documents(cases)))
+    documents = case_documents(cases)
+    CaseText.objects.bulk_create([text for _, text in documents])
+    return len(CaseSearch.objects.bulk_create([search for search, _ in documents]))
 
 
 def _flush_pending() -> None:
@@ -173,8 +173,9 @@ def cases_of_agency(agency: Agency) -> list[int]:
 def refresh_stale_index(**kwargs) -> None:
     """post_migrate receiver: rebuild the index once when an upgrade added data it must hold.
 
-    Migration 0009 added each tier's plain text (for ranking); rows written
-    before it lack it, and are rebuilt here, once, after ``migrate``.
+    Each tier's plain text (CaseText, for ranking) came with migrations
+    0009–0012; cases indexed before it have none, and are reindexed here,
+    once, after ``migrate``.
     """
-    if CaseSearch.objects.filter(title_plain="").exists():
+    if Case.objects.filter(search_text__isnull=True, search_index__isnull=False).exists():
         reindex_cases()

@@ -15,7 +15,6 @@ from .matching import QueryMatch
 from .models import Case
 from .search import SearchQuery
 from .snippets import Snippet, case_snippet, highlight, match_spans, section_passages
-from .suggestions import suggest
 
 PAGE_SIZE = 20
 
@@ -121,14 +120,14 @@ def build_listing(data: QueryDict, path: str) -> CaseListing:
     facets = build_facets(case_filter)
     suggestions = []
     if match is not None and (match.partial or not page.paginator.count):
-        vocabulary = case_filter.catalog().vocabulary
+        suggester = case_filter.catalog().suggester
         words = [match.query.terms[0]] if match.split else match.missing or list(match.query.terms)
         thesaurus = case_filter.catalog().thesaurus
         for word in words:
             # Near misses of any form: 企业注消 → 经营主体注销 (the form the notice prints).
             forms = thesaurus.forms(word)
-            near = [s for form in forms for s in suggest(form, vocabulary, fuzzy=False)]
-            near += [s for form in forms for s in suggest(form, vocabulary)]
+            near = [s for form in forms for s in suggester.near(form, fuzzy=False)]
+            near += [s for form in forms for s in suggester.near(form)]
             near = list(dict.fromkeys(near))[:5]
             if near:
                 suggestions.append((word, near))

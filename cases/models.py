@@ -712,17 +712,6 @@ class CaseSearch(models.Model):
     headings_ngrams = models.TextField(_("小标题 n 元组"), blank=True, default="")
     intro_ngrams = models.TextField(_("导语 n 元组"), blank=True, default="")
     body_ngrams = models.TextField(_("正文 n 元组"), blank=True, default="")
-    # Each tier's text as search reads it (NFKC, case-folded; parts on lines of
-    # their own): ranking counts how often each query word occurs (cases.ranking).
-    title_plain = models.TextField(_("标题文本"), blank=True, default="")
-    headings_plain = models.TextField(_("小标题文本"), blank=True, default="")
-    intro_plain = models.TextField(_("导语文本"), blank=True, default="")
-    body_plain = models.TextField(_("正文文本"), blank=True, default="")
-    # Their lengths in characters, so that average lengths need not read the texts.
-    title_length = models.PositiveIntegerField(_("标题长度"), default=0)
-    headings_length = models.PositiveIntegerField(_("小标题长度"), default=0)
-    intro_length = models.PositiveIntegerField(_("导语长度"), default=0)
-    body_length = models.PositiveIntegerField(_("正文长度"), default=0)
 
     class Meta:
         verbose_name = _("检索索引")
@@ -731,6 +720,38 @@ class CaseSearch(models.Model):
 
     def __str__(self) -> str:
         return f"检索索引：{self.case_id}"
+
+
+class CaseText(models.Model):
+    """Each ranking tier of a case as search reads it (NFKC, case-folded; each run of text on a line of its own).
+
+    Derived data, written with the search index. Ranking counts how often each
+    query word stands in each tier (cases.ranking); the rows are narrow, the
+    lengths come first, and the catalog's average lengths are read from an
+    index alone, so ranking never reads the search index's wide token rows.
+    """
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="search_text", verbose_name=_("案例")
+    )
+    title_length = models.PositiveIntegerField(_("标题长度"), default=0)
+    headings_length = models.PositiveIntegerField(_("小标题长度"), default=0)
+    intro_length = models.PositiveIntegerField(_("导语长度"), default=0)
+    body_length = models.PositiveIntegerField(_("正文长度"), default=0)
+    title = models.TextField(_("标题文本"), blank=True, default="")
+    headings = models.TextField(_("小标题文本"), blank=True, default="")
+    intro = models.TextField(_("导语文本"), blank=True, default="")
+    body = models.TextField(_("正文文本"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("检索文本")
+        verbose_name_plural = _("检索文本")
+        ordering = ["case"]
+        indexes = [models.Index(fields=["case", "title_length", "headings_length", "intro_length", "body_length"],
+                                name="casetext_lengths")]
+
+    def __str__(self) -> str:
+        return f"检索文本：{self.case_id}"
 
 
 class CaseFacet(models.Model):

@@ -36,7 +36,7 @@ B = 0.75
 
 
 def rank_window() -> int:
-    return getattr(settings, "SEARCH_RANK_WINDOW", 400)
+    return getattr(settings, "SEARCH_RANK_WINDOW", 120)
 
 
 @dataclass(frozen=True)
@@ -45,13 +45,21 @@ class CorpusStats:
     average_lengths: dict[str, float]
 
     @classmethod
-    def read(cls, alias: str) -> CorpusStats:
-        averages = ", ".join(f"avg(s.{tier}_length)" for tier in TIERS)
+    def read(cls, alias: str, position: list[int]) -> CorpusStats:
+        """Published cases (those with a ``position`` in the catalog index) and their tiers' average lengths.
+
+        The lengths come from the ``casetext_lengths`` index alone.
+        """
+        lengths = ", ".join(f"{tier}_length" for tier in TIERS)
+        totals, count = [0] * len(TIERS), 0
         with connections[alias].cursor() as cursor:
-            cursor.execute(f"SELECT count(*), {averages} FROM cases_casesearch s "
-                           "JOIN cases_case c ON c.id = s.case_id WHERE c.status = 'published'")
-            count, *means = cursor.fetchone()
-        return cls(count or 0, {tier: float(mean or 0) for tier, mean in zip(TIERS, means, strict=True)})
+            cursor.execute(f"SELECT case_id, {lengths} FROM cases_casetext")
+            for case_id, *values in cursor.fetchall():
+                if 0 <= case_id < len(position) and position[case_id] >= 0:
+                    count += 1
+                    for tier_index, value in enumerate(values):
+                        totals[tier_index] += value
+        return cls(count, {tier: totals[i] / count if count else 0.0 for i, tier in enumerate(TIERS)})
 
 
 @dataclass(frozen=True)
@@ -71,12 +79,12 @@ def count_occurrences(alias: str, case_ids: Sequence[int],
         for tier in TIERS:
             for form in forms:
                 # Non-overlapping occurrences, computed the same way by SQLite and PostgreSQL.
-                columns.append(f"(length(s.{tier}_plain) - length(replace(s.{tier}_plain, %s, ''))) / {len(form)}")
+                columns.append(f"(length(t.{tier}) - length(replace(t.{tier}, %s, ''))) / {len(form)}")
                 params.append(form)
     placeholders = ", ".join(["%s"] * len(case_ids))
-    lengths = ", ".join(f"s.{tier}_length" for tier in TIERS)
-    sql = (f"SELECT s.case_id, {lengths}, {', '.join(columns)} FROM cases_casesearch s "
-           f"WHERE s.case_id IN ({placeholders})")
+    lengths = ", ".join(f"t.{tier}_length" for tier in TIERS)
+    sql = (f"SELECT t.case_id, {lengths}, {', '.join(columns)} FROM cases_casetext t "
+           f"WHERE t.case_id IN ({placeholders})")
     found = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *case_ids])

@@ -1,9 +1,9 @@
 """Never a dead end: words to try when a query finds nothing, and a long word split into shorter ones.
 
 The vocabulary is read once per catalog version: the thesaurus's words,
-theme names, agencies' names and aliases, and the phrases of case titles and
-subtitles, section headings and metric labels (split at punctuation), the
-most frequent first.
+theme names, agencies' names and aliases, and the phrases of case titles,
+subtitles and metric labels (split at punctuation), the most frequent first.
+(Section headings would add little and cost a scan of the largest table.)
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def phrases(text: str) -> list[str]:
 
 
 def build_vocabulary(alias: str, thesaurus) -> list[str]:
-    from .models import Agency, AgencyAlias, Case, Metric, Section, Theme
+    from .models import Agency, AgencyAlias, Case, Metric, Theme
 
     counts: Counter[str] = Counter()
     for word in thesaurus.expansions:
@@ -39,48 +39,72 @@ def build_vocabulary(alias: str, thesaurus) -> list[str]:
              *AgencyAlias.objects.using(alias).values_list("name", flat=True)]
     for name in named:
         counts[normalize(name)] += 100
-    texts = (Section.objects.using(alias).exclude(heading="").values("heading")
-             .annotate(n=Count("id")).values_list("heading", "n")[:MAX_HEADINGS])
     labels = (Metric.objects.using(alias).values("label").annotate(n=Count("id"))
               .values_list("label", "n")[:MAX_HEADINGS])
     titles = [(text, 1) for pair in Case.objects.using(alias).published().values_list("title", "subtitle")
               .distinct()[:MAX_HEADINGS] for text in pair if text]
-    for text, n in [*texts, *labels, *titles]:
+    for text, n in [*labels, *titles]:
         for phrase in phrases(text):
             counts[phrase] += n
     return [word for word, _ in counts.most_common(MAX_VOCABULARY)]
 
 
-def suggest(word: str, vocabulary: list[str], limit: int = 5, *, fuzzy: bool = True) -> list[str]:
-    """Indexed words closest to ``word``, most likely first.
+class Suggester:
+    """Suggestions from one catalog version's vocabulary, with a character index and a small cache.
 
-    First, words of the same length that differ in one character (two, for
-    words of five or more), taken from the vocabulary's phrases and ranked by
-    how often they occur there (注消 → 注销); then whole phrases that look
-    like ``word`` (difflib).
+    Only phrases sharing a character with the word are looked at, so a
+    suggestion costs a few hundred comparisons, not the whole vocabulary.
     """
-    if not word:
-        return []
-    size = len(word)
-    allowed = 1 if size < 5 else 2
-    weight: Counter[str] = Counter()
-    whole = set(vocabulary)
-    for rank, phrase in enumerate(vocabulary):
-        for start in range(len(phrase) - size + 1):
-            window = phrase[start:start + size]
-            if (window == word or not _wordlike(window)
-                    or sum(a != b for a, b in zip(window, word, strict=True)) > allowed):
-                continue
-            # A window that is a vocabulary word of its own counts ten times.
-            weight[window] += (len(vocabulary) - rank) * (10 if window in whole else 1)
-    near = [w for w, _ in weight.most_common(limit)] if size >= 2 else []
-    if not fuzzy:
+
+    CACHE_SIZE = 512
+
+    def __init__(self, vocabulary: list[str]):
+        self.vocabulary = vocabulary
+        self.rank = {phrase: rank for rank, phrase in enumerate(vocabulary)}
+        self.by_char: dict[str, list[str]] = {}
+        for phrase in vocabulary:
+            for char in set(phrase):
+                self.by_char.setdefault(char, []).append(phrase)
+        self.cache: dict[tuple[str, bool], list[str]] = {}
+
+    def near(self, word: str, limit: int = 5, *, fuzzy: bool = True) -> list[str]:
+        key = (word, fuzzy)
+        if key not in self.cache:
+            if len(self.cache) >= self.CACHE_SIZE:
+                self.cache.clear()
+            self.cache[key] = self._near(word, limit, fuzzy)
+        return self.cache[key]
+
+    def _near(self, word: str, limit: int, fuzzy: bool) -> list[str]:
+        """Words of the same length differing in one character (two for five or more), by frequency in
+        the vocabulary (注消 → 注销); then, with ``fuzzy``, whole phrases that look like ``word`` (difflib)."""
+        if not word:
+            return []
+        size = len(word)
+        allowed = 1 if size < 5 else 2
+        candidates = {p for char in set(word) for p in self.by_char.get(char, ())}
+        weight: Counter[str] = Counter()
+        total = len(self.vocabulary)
+        for phrase in candidates:
+            for start in range(len(phrase) - size + 1):
+                window = phrase[start:start + size]
+                if window == word or sum(a != b for a, b in zip(window, word, strict=True)) > allowed:
+                    continue
+                if not _wordlike(window):
+                    continue
+                # A window that is a vocabulary word of its own counts ten times.
+                weight[window] += (total - self.rank[phrase]) * (10 if window in self.rank else 1)
+        near = [w for w, _ in weight.most_common(limit)] if size >= 2 else []
+        if fuzzy:
+            short = sorted((p for p in candidates if len(p) <= 12), key=self.rank.__getitem__)
+            for phrase in difflib.get_close_matches(word, short, n=limit, cutoff=0.5):
+                if phrase not in near and len(near) < limit and _wordlike(phrase):
+                    near.append(phrase)
         return near
-    short = [v for v in vocabulary if len(v) <= 12]
-    for phrase in difflib.get_close_matches(word, short, n=limit, cutoff=0.5):
-        if phrase not in near and len(near) < limit and _wordlike(phrase):
-            near.append(phrase)
-    return near
+
+
+def suggest(word: str, vocabulary: list[str], limit: int = 5, *, fuzzy: bool = True) -> list[str]:
+    return Suggester(vocabulary).near(word, limit, fuzzy=fuzzy)
 
 
 WORDLIKE = re.compile(r"[\w]+")

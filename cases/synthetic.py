@@ -23,6 +23,7 @@ from .models import (
     CaseAgency,
     CaseFacet,
     CaseSearch,
+    CaseText,
     CatalogVersion,
     Metric,
     Notice,
@@ -235,7 +236,8 @@ def _generate_chunk(rng, corpus, agencies, themes, size, next_batch, per_batch) 
                           has_baseline=any(m.baseline_value is not None for _, m in plan["metrics"]))
         facets += [CaseFacet(case=case, key=key) for key in sorted(keys)]
     Metric.objects.bulk_create(metrics)
-    CaseSearch.objects.bulk_create(docs)
+    CaseSearch.objects.bulk_create([search for search, _ in docs])
+    CaseText.objects.bulk_create([text for _, text in docs])
     CaseFacet.objects.bulk_create(facets)
     return next_batch + len(notices)
 

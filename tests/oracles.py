@@ -13,7 +13,7 @@ import math
 
 from django.db.models import Prefetch
 
-from cases.models import Agency, Case, CaseAgency, CaseFacet, CaseSearch, SynonymSet
+from cases.models import Agency, Case, CaseAgency, CaseFacet, CaseSearch, CaseText, SynonymSet
 from cases.search import SearchQuery, normalize
 from cases.suggestions import split_word
 from cases.thesaurus import Thesaurus
@@ -157,9 +157,14 @@ def assert_derived_data_is_current() -> None:
     from cases.indexing import case_documents, case_facets
 
     cases = list(_cases(published_only=False).order_by("pk"))
-    expected_docs = {d.case_id: (d.title, d.headings, d.intro, d.body) for d in case_documents(cases)}
+    documents = case_documents(cases)
+    expected_docs = {d.case_id: (d.title, d.headings, d.intro, d.body) for d, _ in documents}
     stored_docs = {row.case_id: (row.title, row.headings, row.intro, row.body) for row in CaseSearch.objects.all()}
     assert stored_docs == expected_docs, "the search index is behind the catalog"
+    fields = ("title", "headings", "intro", "body", "title_length", "headings_length", "intro_length", "body_length")
+    expected_texts = {t.case_id: tuple(getattr(t, f) for f in fields) for _, t in documents}
+    stored_texts = {row.case_id: tuple(getattr(row, f) for f in fields) for row in CaseText.objects.all()}
+    assert stored_texts == expected_texts, "the ranking text is behind the catalog"
     expected_keys = {(f.case_id, f.key) for f in case_facets(cases)}
     stored_keys = set(CaseFacet.objects.values_list("case_id", "key"))
     assert stored_keys == expected_keys, "the facet values are behind the catalog"

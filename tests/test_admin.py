@@ -3,7 +3,7 @@
 import pytest
 from django.contrib import admin
 
-from cases.models import Agency, Case, CaseFacet, CaseSearch, CatalogVersion
+from cases.models import Agency, Case, CaseFacet, CaseSearch, CaseText, CatalogVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +13,7 @@ def test_every_model_of_the_app_is_registered():
 
     # Measure and Outcome are proxies of Section, edited inline on the case;
     # the search index, facet values and catalog version are derived, rebuilt on save, not edited.
-    derived = {CaseSearch, CaseFacet, CatalogVersion}
+    derived = {CaseSearch, CaseText, CaseFacet, CatalogVersion}
     # django-simple-history's records are shown and reverted from each object's history page.
     models = [m for m in apps.get_app_config("cases").get_models()
               if not m._meta.proxy and m not in derived and not m.__name__.startswith("Historical")]

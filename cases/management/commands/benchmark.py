@@ -23,6 +23,8 @@ SCENARIOS = [
     ("检索：无结果（医注）", "search-none", "/cases/?q=医注"),
     ("检索+筛选（数据 共享，市县政府部门）", "search-filtered", "/cases/?q=数据+共享&kind=local_department"),
     ("接口检索（注销）", "api-search", "/api/cases/?q=注销"),
+    ("检索：同义词（企业注销）", "search-synonym", "/cases/?q=企业注销"),
+    ("检索：部分词语（公积金贷 注销 充电桩）", "search-partial", "/cases/?q=公积金贷+注销+充电桩"),
     ("案例页", "case", None),
 ]
 
