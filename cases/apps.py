@@ -3,17 +3,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
+    """The catalog: notices, cases, agencies and their parts, and the catalog's public pages."""
+
     name = "cases"
     verbose_name = _("示范案例库")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.core.signals import request_finished
         from django.db.models.signals import post_migrate
 
-        from . import gc_tuning, indexing, roles, signals  # noqa: F401
+        from . import roles, signals  # noqa: F401  (signals connect on import)
 
-        request_finished.connect(gc_tuning.freeze_after_warm_up, dispatch_uid="cases.gc_tuning")
         # After auth's own post_migrate handler has created the permissions.
         post_migrate.connect(roles.ensure_roles, sender=self, dispatch_uid="cases.roles")
-        post_migrate.connect(indexing.refresh_stale_index, sender=self, dispatch_uid="cases.refresh_stale_index")

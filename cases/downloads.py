@@ -1,25 +1,26 @@
-"""Public downloads of what a page shows, as XLSX or CSV, with the page's filters applied.
+"""Downloads of catalog pages as XLSX or CSV, and the one way every download is written.
 
-The case list offers its cases and their metrics; the responsibility table
-its rows; the agency list its agencies. Spreadsheets come from the same
-django-import-export resources as the admin (cases.spreadsheets), written by
-the same formats (cases.spreadsheet_formats): no cell ever runs a formula, and
-CSV carries a UTF-8 byte-order mark so that Excel on Chinese Windows opens it.
+Spreadsheets come from the django-import-export resources the admin uses
+too (cases.spreadsheets), written by the portal's formats
+(cases.spreadsheet_formats): no cell ever runs a formula, and CSV carries a
+UTF-8 byte-order mark so that Excel on Chinese Windows opens it. The case
+list's downloads, which follow its filters and search, are search's
+(cases.search.downloads); the tracker's matrix is the tracker's.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from .filters import ResponsibilityFilter, bound_case_filter
-from .models import Agency, Case, Metric, Responsibility
+from .filters import ResponsibilityFilter
+from .models import Agency, Responsibility
 from .spreadsheet_formats import SafeCSV, SafeXLSX
-from .spreadsheets import AgencyResource, CaseResource, MetricResource, ResponsibilityResource
+from .spreadsheets import AgencyResource, ResponsibilityResource
 
-MAX_ROWS = 5000
 FORMATS = {
     "xlsx": (SafeXLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "csv": (SafeCSV, "text/csv; charset=utf-8"),
@@ -35,43 +36,16 @@ def spreadsheet_response(dataset, fmt: str, stem: str) -> HttpResponse:
                         headers={"Content-Disposition": content_disposition_header(True, filename)})
 
 
+def max_rows() -> int:
+    """The most rows one download holds (settings.DOWNLOAD_MAX_ROWS)."""
+    return settings.DOWNLOAD_MAX_ROWS
+
+
 def too_many(count: int) -> HttpResponse:
     return HttpResponse(
-        f"符合条件的有 {count} 条，超过一次下载的上限 {MAX_ROWS} 条。请先在页面上筛选，再下载。",
+        f"符合条件的有 {count} 条，超过一次下载的上限 {max_rows()} 条。请先在页面上筛选，再下载。",
         status=400, content_type="text/plain; charset=utf-8",
     )
-
-
-def _filtered_cases(request: HttpRequest) -> tuple[list[Case], int]:
-    case_filter, _ = bound_case_filter(request.GET)
-    ranked = case_filter.ranked()
-    if len(ranked) > MAX_ROWS:
-        return [], len(ranked)
-    ids = [pk for pk, _ in ranked[0:len(ranked)]]
-    loaded = Case.objects.for_list().in_bulk(ids)
-    return [loaded[pk] for pk in ids if pk in loaded], len(ids)
-
-
-@require_GET
-def case_download(request: HttpRequest, fmt: str) -> HttpResponse:
-    cases, count = _filtered_cases(request)
-    if count > MAX_ROWS:
-        return too_many(count)
-    dataset = CaseResource(base_url=request.build_absolute_uri("/").rstrip("/")).export(queryset=cases)
-    return spreadsheet_response(dataset, fmt, "示范案例")
-
-
-@require_GET
-def metric_download(request: HttpRequest, fmt: str) -> HttpResponse:
-    cases, count = _filtered_cases(request)
-    if count > MAX_ROWS:
-        return too_many(count)
-    order = {case.pk: at for at, case in enumerate(cases)}
-    metrics = sorted(
-        Metric.objects.filter(case__in=cases).select_related("case__notice", "section"),
-        key=lambda m: (order[m.case_id], m.position),
-    )
-    return spreadsheet_response(MetricResource().export(queryset=metrics), fmt, "数据指标")
 
 
 @require_GET

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 
 INTEGER = re.compile(r"[0-9]{1,9}")
 MAX_SMALL_INTEGER = 32767  # batch and case numbers are PositiveSmallIntegerField
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")  # what a slug in a query string may be before the database sees it
 
 
 class ClearNotFound(Http404):

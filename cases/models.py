@@ -1,5 +1,9 @@
 """The catalog: notices (batches), their cases, and the agencies behind them.
 
+Search (cases.search), the editors' workbench (cases.workbench) and the
+replication tracker (cases.tracker) build on these models; nothing here
+imports them.
+
 Everything printed in a notice is stored verbatim, so that the notice can be
 reassembled paragraph by paragraph from the database (see ``cases.source``)
 and compared with the text that was issued. Editorial additions (themes,
@@ -7,8 +11,6 @@ metrics, reconstructed responsibilities) live in their own fields or models
 and are marked as such on every page that shows them.
 """
 
-import re
-import unicodedata
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -111,11 +113,8 @@ class Notice(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         # Cases carry a copy of the batch number for sorting; keep it in step.
-        stale = Case.objects.filter(notice=self).exclude(batch=self.batch)
-        if stale.update(batch=self.batch):
-            from .indexing import schedule_reindex
-
-            schedule_reindex(Case.objects.filter(notice=self).values_list("pk", flat=True))
+        # (Search reindexes the notice's cases when it sees the notice saved.)
+        Case.objects.filter(notice=self).exclude(batch=self.batch).update(batch=self.batch)
 
     def get_absolute_url(self) -> str:
         return reverse("cases:notice-detail", kwargs={"batch": self.batch})
@@ -343,14 +342,14 @@ class Case(models.Model):
     def save(self, *args, **kwargs):
         self.batch = self.notice.batch
         if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+            self.published_at = timezone.now()  # the first publication; withdrawing keeps it
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("cases:case-detail", kwargs={"batch": self.batch, "number": self.number})
 
     def get_api_url(self) -> str:
-        return reverse("cases:api-case-detail", kwargs={"batch": self.batch, "number": self.number})
+        return reverse("api:case-detail", kwargs={"batch": self.batch, "number": self.number})
 
     @property
     def is_published(self) -> bool:
@@ -637,181 +636,3 @@ def chinese_numeral(n: int) -> str:
 
 def split_paragraphs(text: str) -> list[str]:
     return [p.strip() for p in text.split("\n") if p.strip()]
-
-
-SYNONYM_SEPARATORS = re.compile(r"[\s、，,;；/|]+")
-
-
-class SynonymSet(models.Model):
-    """Words officials use for the same thing (企业、经营主体、市场主体), for search.
-
-    A query word matches wherever any word of its set stands. A one-way set
-    expands only its first word to the others (社保 → 社会保险, not back).
-    Agencies' full names and aliases form such sets of their own, without
-    being listed here.
-    """
-
-    words = models.TextField(
-        _("词语"), help_text=_("两个或更多词语，每行一个或用顿号分隔，如“企业、经营主体、市场主体”。")
-    )
-    one_way = models.BooleanField(
-        _("单向扩展"), default=False,
-        help_text=_("勾选后只由第一个词扩展到其余各词：检索第一个词时也检索其余各词，反之不然。"),
-    )
-    note = models.CharField(_("说明"), max_length=200, blank=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-
-    history = HistoricalRecords(verbose_name_plural=_("变更记录"))
-
-    class Meta:
-        verbose_name = _("同义词与简称")
-        verbose_name_plural = _("同义词与简称（检索）")
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        joiner = " → " if self.one_way else "、"
-        head, *rest = self.word_list or [""]
-        return f"{head}{joiner}{'、'.join(rest)}" if self.one_way else "、".join(self.word_list)
-
-    @property
-    def word_list(self) -> list[str]:
-        """The words, in order, without repeats; full-width forms folded as search folds them."""
-        words: list[str] = []
-        for word in SYNONYM_SEPARATORS.split(self.words or ""):
-            word = unicodedata.normalize("NFKC", word).casefold().strip()
-            if word and word not in words:
-                words.append(word)
-        return words
-
-    def clean(self) -> None:
-        words = self.word_list
-        if len(words) < 2:
-            raise ValidationError({"words": _("至少要有两个不同的词语。")})
-        too_long = [w for w in words if len(w) > 30]
-        if too_long:
-            raise ValidationError({"words": _("词语不能超过30个字：%(w)s") % {"w": "、".join(too_long)}})
-
-
-class CaseSearch(models.Model):
-    """The search index row of a case: bigram tokens per ranking tier (see cases.search).
-
-    Derived data, rebuilt whenever the case or one of its parts is saved. On
-    SQLite an FTS5 table mirrors it through triggers; on PostgreSQL generated
-    tsvector columns with GIN indexes sit beside these columns.
-    """
-
-    case = models.OneToOneField(
-        Case, on_delete=models.CASCADE, primary_key=True, related_name="search_index", verbose_name=_("案例")
-    )
-    title = models.TextField(_("标题词元"))
-    headings = models.TextField(_("小标题词元"))
-    intro = models.TextField(_("导语词元"))
-    body = models.TextField(_("正文词元"))
-    # PostgreSQL only (empty on SQLite): n-gram lexemes that its GIN indexes serve exactly.
-    title_ngrams = models.TextField(_("标题 n 元组"), blank=True, default="")
-    headings_ngrams = models.TextField(_("小标题 n 元组"), blank=True, default="")
-    intro_ngrams = models.TextField(_("导语 n 元组"), blank=True, default="")
-    body_ngrams = models.TextField(_("正文 n 元组"), blank=True, default="")
-
-    class Meta:
-        verbose_name = _("检索索引")
-        verbose_name_plural = _("检索索引")
-        ordering = ["case"]
-
-    def __str__(self) -> str:
-        return f"检索索引：{self.case_id}"
-
-
-class CaseText(models.Model):
-    """Each ranking tier of a case as search reads it (NFKC, case-folded; each run of text on a line of its own).
-
-    Derived data, written with the search index. Ranking counts how often each
-    query word stands in each tier (cases.ranking); the rows are narrow, the
-    lengths come first, and the catalog's average lengths are read from an
-    index alone, so ranking never reads the search index's wide token rows.
-    """
-
-    case = models.OneToOneField(
-        Case, on_delete=models.CASCADE, primary_key=True, related_name="search_text", verbose_name=_("案例")
-    )
-    title_length = models.PositiveIntegerField(_("标题长度"), default=0)
-    headings_length = models.PositiveIntegerField(_("小标题长度"), default=0)
-    intro_length = models.PositiveIntegerField(_("导语长度"), default=0)
-    body_length = models.PositiveIntegerField(_("正文长度"), default=0)
-    title = models.TextField(_("标题文本"), blank=True, default="")
-    headings = models.TextField(_("小标题文本"), blank=True, default="")
-    intro = models.TextField(_("导语文本"), blank=True, default="")
-    body = models.TextField(_("正文文本"), blank=True, default="")
-
-    class Meta:
-        verbose_name = _("检索文本")
-        verbose_name_plural = _("检索文本")
-        ordering = ["case"]
-        indexes = [models.Index(fields=["case", "title_length", "headings_length", "intro_length", "body_length"],
-                                name="casetext_lengths")]
-
-    def __str__(self) -> str:
-        return f"检索文本：{self.case_id}"
-
-
-class CaseFacet(models.Model):
-    """One facet value of a case (theme:getting-credit, kind:court, batch:4 …), for filtering and counting.
-
-    Derived data, rebuilt with the search index. One row per case and value,
-    so counting cases per value needs neither joins nor DISTINCT.
-    """
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="facet_values", verbose_name=_("案例"))
-    key = models.CharField(_("分面取值"), max_length=120)
-
-    class Meta:
-        verbose_name = _("分面取值")
-        verbose_name_plural = _("分面取值")
-        ordering = ["case", "key"]
-        constraints = [models.UniqueConstraint(fields=["case", "key"], name="case_facet_unique")]
-        indexes = [models.Index(fields=["key", "case"], name="case_facet_key")]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.key}"
-
-    @staticmethod
-    def prefix_range(prefix: str) -> dict[str, str]:
-        """Lookups for the keys starting with ``prefix`` ("batch"), as a range the index serves.
-
-        (``key__startswith`` becomes LIKE, which SQLite's index cannot serve.)
-        """
-        return {"key__gte": f"{prefix}:", "key__lt": f"{prefix};"}
-
-
-class CatalogVersion(models.Model):
-    """Changes whenever the catalog's derived data is rebuilt; cached facet counts are keyed by it."""
-
-    token = models.CharField(_("版本标识"), max_length=32)
-
-    class Meta:
-        verbose_name = _("目录版本")
-        verbose_name_plural = _("目录版本")
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.token
-
-    @classmethod
-    def current(cls) -> str:
-        return cls.objects.filter(pk=1).values_list("token", flat=True).first() or "none"
-
-    @classmethod
-    def bump(cls) -> None:
-        import uuid
-
-        cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
-
-
-# The replication tracker's models live in cases/adoption/models.py.
-from .adoption.models import (  # noqa: E402, F401
-    AdoptionReport,
-    AdoptionResult,
-    Evidence,
-    OfficialProfile,
-    ReviewComment,
-)

@@ -5,13 +5,20 @@ never tune queries themselves and the number of queries does not grow with the
 number of cases or of items per case.
 """
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Prefetch
 
+from .roles import can_preview_drafts
+
+
+def _model(name: str):
+    """A catalog model by name: querysets are defined before the models that use them."""
+    return apps.get_model("cases", name)
+
 
 def _ordered_agencies():
-    from .models import CaseAgency
-
+    CaseAgency = _model("CaseAgency")
     return Prefetch(
         "case_agencies",
         queryset=CaseAgency.objects.select_related("agency").order_by("position"),
@@ -20,8 +27,7 @@ def _ordered_agencies():
 
 class NoticeQuerySet(models.QuerySet):
     def for_detail(self):
-        from .models import Case
-
+        Case = _model("Case")
         return self.prefetch_related(
             "annexes",
             Prefetch(
@@ -38,14 +44,11 @@ class CaseQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Published cases; editors and publishers also see drafts (preview), other staff do not."""
-        from .roles import can_preview_drafts
-
         return self if can_preview_drafts(user) else self.published()
 
     def for_list(self, *, themes: bool = True):
         """Cards and rows: notice, lead agencies in printed order, key figures, and themes unless not shown."""
-        from .models import Metric
-
+        Metric = _model("Metric")
         cases = self.select_related("notice").prefetch_related(
             _ordered_agencies(),
             Prefetch(
@@ -63,8 +66,10 @@ class CaseQuerySet(models.QuerySet):
         table's annex comes along as ``responsibility_annex`` instead of a
         query for the notice's annexes.
         """
-        from .models import Annex, Metric, Responsibility, Section
-
+        Annex = _model("Annex")
+        Metric = _model("Metric")
+        Responsibility = _model("Responsibility")
+        Section = _model("Section")
         cases = self
         if annexes:
             cases = cases.prefetch_related("notice__annexes")
@@ -82,45 +87,6 @@ class CaseQuerySet(models.QuerySet):
                 queryset=Responsibility.objects.select_related("agency").order_by("position"),
             ),
         )
-
-    def related_ids(self, case, index, limit: int = 6) -> list[int]:
-        """Ids of the newest published cases sharing a theme or a lead agency with ``case`` (parts prefetched).
-
-        ``index`` is the catalog index (cases.engine.catalog_index), shared with ``around``.
-        """
-        from .engine import positions
-
-        keys = [f"theme:{t.slug}" for t in case.themes.all()]
-        keys += [f"agency:{link.agency.slug}" for link in case.case_agencies.all()]
-        shared = index.any_of(keys)
-        if 0 <= case.pk < len(index.position) and index.position[case.pk] >= 0:
-            shared &= ~(1 << index.position[case.pk])
-        return index.ids(positions(shared, take=limit))
-
-    def around(self, case, related: list[int], index, *, with_drafts: bool = False):
-        """A case page's neighbours: its related cases and the other cases of its batch, in one query.
-
-        The batch's case ids come from the catalog index (a published case's
-        batch is one block of it), so the query is a primary-key lookup; an
-        OR with ``notice_id`` would scan the whole table on SQLite. Staff
-        previewing drafts need the batch's drafts too: the batch by notice.
-        Returns (related cases in the given order, previous case, next case).
-        """
-        at = index.position[case.pk] if 0 <= case.pk < len(index.position) else -1
-        columns = ("id", "number", "batch", "title", "notice_id", "notice__batch")
-        if with_drafts or at < 0:
-            rows = list(self.filter(notice_id=case.notice_id).select_related("notice").only(*columns))
-            rows += list(self.filter(pk__in=related).select_related("notice").only(*columns))
-        else:
-            start, end = next((s, e) for s, e in index.blocks if s <= at < e)
-            wanted = [*related, *index.order[start:end]]
-            rows = list(self.filter(pk__in=wanted).select_related("notice").only(*columns))
-        rows = list({row.pk: row for row in rows if row.pk != case.pk}.values())
-        by_id = {row.pk: row for row in rows}
-        batch = sorted((row for row in rows if row.notice_id == case.notice_id), key=lambda row: row.number)
-        previous = next((row for row in reversed(batch) if row.number < case.number), None)
-        following = next((row for row in batch if row.number > case.number), None)
-        return [by_id[pk] for pk in related if pk in by_id], previous, following
 
 
 class ResponsibilityQuerySet(models.QuerySet):
@@ -155,8 +121,8 @@ class AgencyQuerySet(models.QuerySet):
 
     def for_detail(self):
         """An agency's public page: the published cases it led and those it promotes."""
-        from .models import CaseAgency, Responsibility
-
+        CaseAgency = _model("CaseAgency")
+        Responsibility = _model("Responsibility")
         def published(model):
             return (
                 model.objects.filter(case__status="published").select_related("case__notice")

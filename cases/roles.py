@@ -2,8 +2,8 @@
 
 编辑 (editor) may add, change and delete catalog content; 发布人 (publisher)
 may do the same and also publish and withdraw cases. Staff accounts in
-neither group can log in to the admin but change nothing. 省营商环境办 (the
-provincial office) sees and edits every adoption report (cases.adoption.access).
+neither group can log in to the admin but change nothing. (Search adds the
+synonym sets to both groups; the tracker keeps the provincial office's group.)
 """
 
 from __future__ import annotations
@@ -12,13 +12,11 @@ from django.contrib.auth.models import Group, Permission
 
 EDITOR = "编辑"
 PUBLISHER = "发布人"
-# The provincial business-environment office: sees and edits every adoption report.
-PROVINCIAL_OFFICE = "省营商环境办"
 
 # Catalog content editors look after, by model name.
 CATALOG_MODELS = [
     "notice", "annex", "case", "caseagency", "section", "metric", "responsibility",
-    "agency", "agencyalias", "theme", "region", "synonymset",
+    "agency", "agencyalias", "theme", "region",
 ]
 # Proxies get their own permissions; the admin checks them for the inlines.
 PROXY_MODELS = ["measure", "outcome"]
@@ -40,14 +38,6 @@ def ensure_roles(**kwargs) -> None:
     editor.permissions.set(editing)
     publisher, _ = Group.objects.get_or_create(name=PUBLISHER)
     publisher.permissions.set([*editing, permissions[PUBLISH]])
-    office, _ = Group.objects.get_or_create(name=PROVINCIAL_OFFICE)
-    office.permissions.set([permissions[c] for c in sorted(office_codenames()) if c in permissions])
-
-
-def office_codenames() -> set[str]:
-    """The office manages adoption reports and officials' accounts in the admin too."""
-    models = ["adoptionreport", "adoptionresult", "evidence", "reviewcomment", "officialprofile"]
-    return {f"{action}_{model}" for model in models for action in ACTIONS}
 
 
 def can_publish(user) -> bool:

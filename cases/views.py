@@ -1,12 +1,15 @@
-"""Public pages. Each view reads like a sentence; query tuning lives in querysets.py."""
+"""The catalog's public pages. Each view reads like a sentence; query tuning lives in querysets.py.
+
+The case list and search are search's pages (cases.search.views); what other
+rooms add to a case page comes through cases.extensions.
+"""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from .engine import catalog_index
+from .extensions import case_page_extras
 from .filters import ResponsibilityFilter
-from .listing import build_listing
 from .models import Agency, Case, Notice, Responsibility, Section, Theme
 from .roles import can_preview_drafts
 
@@ -20,27 +23,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def case_list(request: HttpRequest) -> HttpResponse:
-    listing = build_listing(request.GET, request.path)
-    return render(request, "cases/case_list.html", {"listing": listing, "page": listing.page})
-
-
-@require_GET
 def case_detail(request: HttpRequest, batch: int, number: int) -> HttpResponse:
     visible = Case.objects.visible_to(request.user)
     case = get_object_or_404(visible.for_detail(annexes=False), batch=batch, number=number)
     sections = list(case.sections.all())
-    index = catalog_index()
-    related, previous_case, next_case = visible.around(case, Case.objects.related_ids(case, index), index,
-                                                       with_drafts=can_preview_drafts(request.user))
     context = {
         "case": case,
         "measures": [s for s in sections if s.kind == Section.Kind.MEASURE],
         "outcomes": [s for s in sections if s.kind == Section.Kind.OUTCOME],
         "metrics": list(case.metrics.all()),
-        "related_cases": related,
-        "previous_case": previous_case,
-        "next_case": next_case,
+        **case_page_extras(request, case, visible),
     }
     return render(request, "cases/case_detail.html", context)
 

@@ -56,7 +56,13 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    # The catalog, then what builds on it: search, the editors' workbench, the
+    # replication tracker; developer tools (synthetic cases, benchmark) last.
     "cases",
+    "cases.search",
+    "cases.workbench",
+    "cases.tracker",
+    "cases.devtools",
 ]
 
 MIDDLEWARE = [
@@ -72,7 +78,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "cases.adoption.middleware.RefuseAnonymousWrites",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -197,13 +202,11 @@ LOGIN_REDIRECT_URL = "/adoption/"
 LOGOUT_REDIRECT_URL = "/adoption/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+# The most rows one public download holds (cases.downloads).
+DOWNLOAD_MAX_ROWS = 5000
 # The largest request body accepted: one evidence file plus its form (cases.middleware).
 MAX_REQUEST_BYTES = EVIDENCE_MAX_BYTES + 2 * 1024 * 1024
 
-# After these request numbers a worker process runs one full garbage
-# collection and freezes what survives, so later full collections skip
-# Django's own long-lived objects (cases/gc_tuning.py).
-GC_FREEZE_AFTER_REQUESTS = (1, 10, 50)
 
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -18,6 +18,8 @@ urlpatterns = [
         template_name="accounts/password_change_form.html"), name="password_change"),
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(
         template_name="accounts/password_change_done.html"), name="password_change_done"),
-    path("adoption/", include("cases.adoption.urls")),
+    path("adoption/", include("cases.tracker.urls")),
+    path("api/", include("cases.api.urls")),
+    path("", include("cases.search.urls")),
     path("", include("cases.urls")),
 ]

@@ -5,9 +5,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 
-from cases import engine
 from cases.history import history_paused, record_baseline
 from cases.models import Case, Notice
+from cases.search import engine
 
 SOURCE_TEXT_PATH: Path = settings.NOTICE_SOURCE_DIR / "notice-batch-4.txt"
 

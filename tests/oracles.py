@@ -13,10 +13,12 @@ import math
 
 from django.db.models import Prefetch
 
-from cases.models import Agency, Case, CaseAgency, CaseFacet, CaseSearch, CaseText, SynonymSet
-from cases.search import SearchQuery, normalize
-from cases.suggestions import split_word
-from cases.thesaurus import Thesaurus
+from cases.models import Agency, Case, CaseAgency
+from cases.search.models import CaseFacet, CaseSearch, CaseText, SynonymSet
+from cases.search.query import SearchQuery
+from cases.search.suggestions import split_word
+from cases.search.thesaurus import Thesaurus
+from cases.search.tokens import normalize
 
 FACETS = ("theme", "batch", "kind", "level", "region", "agency", "has_baseline")
 
@@ -154,7 +156,7 @@ def facet_oracle() -> dict[str, dict[str, int]]:
 
 def assert_derived_data_is_current() -> None:
     """The stored search rows and facet keys equal what a rebuild from the models writes now."""
-    from cases.indexing import case_documents, case_facets
+    from cases.search.indexing import case_documents, case_facets
 
     cases = list(_cases(published_only=False).order_by("pk"))
     documents = case_documents(cases)

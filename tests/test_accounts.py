@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from cases.adoption.models import OfficialProfile
 from cases.models import Region
+from cases.tracker.models import OfficialProfile
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,8 @@
 import pytest
 from django.contrib import admin
 
-from cases.models import Agency, Case, CaseFacet, CaseSearch, CaseText, CatalogVersion
+from cases.models import Agency, Case
+from cases.search.models import CaseFacet, CaseSearch, CaseText, CatalogVersion
 
 pytestmark = pytest.mark.django_db
 

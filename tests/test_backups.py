@@ -17,7 +17,8 @@ PREPARE = """
 from datetime import date
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
-from cases.models import AdoptionReport, Case, Evidence, OfficialProfile, Region
+from cases.models import Case, Region
+from cases.tracker.models import AdoptionReport, Evidence, OfficialProfile
 user = User.objects.create_user("backup-official", password="备份-测试-口令-1")
 OfficialProfile.objects.create(user=user, region=Region.objects.get(slug="haikou"))
 haikou = Region.objects.get(slug="haikou")
@@ -33,7 +34,8 @@ case.title = case.title + "（备份前最后一次修改）"
 case.save()
 """
 DAMAGE = """
-from cases.models import AdoptionReport, Case
+from cases.models import Case
+from cases.tracker.models import AdoptionReport
 AdoptionReport.objects.all().delete()
 Case.objects.filter(batch=4, number=5).update(title="被误改的标题")
 """

@@ -7,8 +7,8 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases.importing import ImportFailed, import_notice
 from cases.models import Case, Notice
+from cases.notices.importer import ImportFailed, import_notice
 from tests.conftest import SOURCE_TEXT_PATH
 
 pytestmark = pytest.mark.django_db

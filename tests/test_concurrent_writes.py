@@ -20,7 +20,7 @@ REGIONS = ["haikou", "sanya", "danzhou", "wenchang"]
 PASSWORD = "并发测试-密码-123"
 CREATE_OFFICIALS = f"""
 from django.contrib.auth.models import User
-from cases.adoption.models import OfficialProfile
+from cases.tracker.models import OfficialProfile
 from cases.models import Region
 for slug in {REGIONS!r}:
     user = User.objects.create_user("official-" + slug, password={PASSWORD!r})

@@ -14,8 +14,8 @@ from django.db import transaction
 
 from cases import roles
 from cases.history import history_paused, record_baseline
-from cases.importing import import_notice
 from cases.models import Agency, AgencyAlias, Case, CaseAgency, Metric, Section, Theme
+from cases.notices.importer import import_notice
 from tests.conftest import SOURCE_TEXT_PATH
 from tests.forms import form_data
 from tests.oracles import assert_catalog_consistent

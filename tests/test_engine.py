@@ -3,9 +3,9 @@
 import pytest
 from django.http import QueryDict
 
-from cases import engine
-from cases.filters import bound_case_filter
 from cases.models import Case
+from cases.search import engine
+from cases.search.filters import bound_case_filter
 from tests.oracles import oracle
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from cases.figures import locate, parse_figure, same_unit
 from cases.models import AgencyAlias, Case, Metric, Section
-from cases.source import source_paragraphs, stored_paragraphs
+from cases.notices.fidelity import source_paragraphs, stored_paragraphs
 
 pytestmark = pytest.mark.django_db
 

@@ -1,24 +1,25 @@
-"""The worker freezes long-lived objects after its warm-up requests, and only then."""
+"""A server process freezes long-lived objects after its warm-up requests, and only then."""
 
 import gc
-import itertools
 
 import pytest
+from django.core.signals import request_finished
 
-from cases import gc_tuning
+from portal.gc_tuning import WarmUpFreeze
 
 
 @pytest.fixture
-def fresh_process(monkeypatch):
-    monkeypatch.setattr(gc_tuning, "_served", itertools.count(1))
+def freeze_after_second():
     gc.unfreeze()
-    yield
+    freezer = WarmUpFreeze(after=(2,))
+    request_finished.connect(freezer.request_done, dispatch_uid="test-freeze")
+    yield freezer
+    request_finished.disconnect(dispatch_uid="test-freeze")
     gc.unfreeze()
 
 
 @pytest.mark.django_db
-def test_objects_are_frozen_after_the_configured_requests(client, settings, fresh_process):
-    settings.GC_FREEZE_AFTER_REQUESTS = (2,)
+def test_objects_are_frozen_after_the_configured_requests(client, freeze_after_second):
     client.get("/cases/")
     assert gc.get_freeze_count() == 0
     client.get("/cases/")
@@ -28,9 +29,9 @@ def test_objects_are_frozen_after_the_configured_requests(client, settings, fres
     assert gc.get_freeze_count() <= frozen  # no second freeze (frozen objects freed by refcount leave it)
 
 
-@pytest.mark.django_db
-def test_no_freeze_when_the_setting_is_empty(client, settings, fresh_process):
-    settings.GC_FREEZE_AFTER_REQUESTS = ()
+def test_no_freeze_without_configured_requests():
+    gc.unfreeze()
+    freezer = WarmUpFreeze(after=())
     for _ in range(3):
-        client.get("/cases/")
+        freezer.request_done()
     assert gc.get_freeze_count() == 0

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cases.importing import ImportFailed, decode_notice, import_notice
 from cases.models import Agency, Annex, Case, CaseAgency, Metric, Notice, Responsibility, Section
+from cases.notices.importer import ImportFailed, decode_notice, import_notice
 from tests.conftest import SOURCE_TEXT_PATH
 
 pytestmark = pytest.mark.django_db
@@ -77,8 +77,8 @@ def test_importing_the_seed_text_into_an_empty_database_reproduces_the_seed(db):
         for r in Responsibility.objects.all()
     ) == rows("responsibility", responsibility_fields)
     # The notice reassembled from the database is the source text, paragraph by paragraph.
-    from cases.notice_text import paragraphs_with_lines
-    from cases.source import stored_paragraphs
+    from cases.notices.fidelity import stored_paragraphs
+    from cases.notices.text import paragraphs_with_lines
 
     assert stored_paragraphs(imported) == [p for _, p in paragraphs_with_lines(SOURCE_TEXT_PATH.read_text("utf-8"))]
 
@@ -110,8 +110,8 @@ def test_a_gb18030_file_imports_the_same_as_utf8(db, tmp_path):
     path = tmp_path / "notice-gb18030.txt"
     path.write_bytes(SOURCE_TEXT_PATH.read_text("utf-8").encode("gb18030"))
     run(path)
-    from cases.notice_text import parse_notice
-    from cases.source import stored_paragraphs
+    from cases.notices.fidelity import stored_paragraphs
+    from cases.notices.text import parse_notice
 
     expected = parse_notice(SOURCE_TEXT_PATH.read_text("utf-8"))
     assert [(c.title, c.intro) for c in Case.objects.order_by("number")] == [(c.title, c.intro) for c in expected.cases]

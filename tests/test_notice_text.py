@@ -2,8 +2,8 @@
 
 import pytest
 
-from cases.notice_text import NoticeFormatError, cn_to_int, parse_notice, render_notice
-from cases.source import source_paragraphs
+from cases.notices.fidelity import source_paragraphs
+from cases.notices.text import NoticeFormatError, cn_to_int, parse_notice, render_notice
 
 
 def test_reading_then_writing_the_seed_text_gives_back_every_paragraph(source_text):

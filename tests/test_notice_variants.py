@@ -15,9 +15,9 @@ import re
 
 import pytest
 
-from cases.importing import import_notice, read_notice
 from cases.models import Agency, Case, Notice
-from cases.source import source_paragraphs, stored_paragraphs
+from cases.notices.fidelity import source_paragraphs, stored_paragraphs
+from cases.notices.importer import import_notice, read_notice
 from tests.conftest import SOURCE_TEXT_PATH
 
 pytestmark = pytest.mark.django_db
@@ -249,7 +249,7 @@ def test_an_editor_merges_a_short_form_into_the_suggested_unit(client, seed, dja
 
 
 def test_a_doc_or_pdf_file_is_refused_with_what_to_do(seed):
-    from cases.importing import ImportFailed
+    from cases.notices.importer import ImportFailed
 
     for data, name in [(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "通知.doc"), (b"%PDF-1.4\n", "通知.pdf")]:
         with pytest.raises(ImportFailed, match="另存为 .docx"):
@@ -269,7 +269,7 @@ def test_a_doc_or_pdf_file_is_refused_with_what_to_do(seed):
      ["海南省卫生健康委员会", "海南大学", "三亚崖州湾科技城管理局"], []),
 ])
 def test_the_lines_between_title_and_intro_are_a_subtitle_and_lead_agencies(lines, subtitle, agencies, uncertain):
-    from cases.notice_text import parse_notice
+    from cases.notices.text import parse_notice
 
     text = batch_5()
     bounds = case_bounds(lines_of(text))

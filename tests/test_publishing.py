@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, User
 
 from cases import roles
 from cases.models import Case
+from cases.tracker.roles import PROVINCIAL_OFFICE
 from tests.factories import make_case, make_notice
 
 pytestmark = pytest.mark.django_db
@@ -62,12 +63,12 @@ def test_editors_and_publishers_preview_a_draft_with_a_banner(client, draft, gro
 @pytest.mark.parametrize("kind", ["staff without a role", "office", "official"])
 def test_other_signed_in_users_see_no_draft(client, draft, kind):
     """Signing in to the admin or the tracker is no right to read unpublished cases."""
-    from cases.adoption.models import OfficialProfile
     from cases.models import Region
+    from cases.tracker.models import OfficialProfile
 
     user = User.objects.create_user("someone", is_staff=kind != "official")
     if kind == "office":
-        user.groups.add(Group.objects.get(name=roles.PROVINCIAL_OFFICE))
+        user.groups.add(Group.objects.get(name=PROVINCIAL_OFFICE))
     if kind == "official":
         OfficialProfile.objects.create(user=user, region=Region.objects.get(slug="haikou"))
     client.force_login(user)

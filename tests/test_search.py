@@ -6,10 +6,11 @@ import pytest
 from django.db import connection
 from django.http import QueryDict
 
-from cases.filters import bound_case_filter
-from cases.indexing import reindex_cases
-from cases.models import Agency, Case, CaseSearch, Section
-from cases.search import SearchQuery
+from cases.models import Agency, Case, Section
+from cases.search.filters import bound_case_filter
+from cases.search.indexing import reindex_cases
+from cases.search.models import CaseSearch
+from cases.search.query import SearchQuery
 from tests.oracles import oracle
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +153,7 @@ def test_control_characters_are_dropped():
 
 
 def test_ngram_lexemes_stay_within_a_run():
-    from cases.search import _code, ngram_lexemes
+    from cases.search.tokens import _code, ngram_lexemes
 
     def lex(text: str) -> str:
         return "x" + "".join(_code(c) for c in text)

@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from cases import search_schema
-from cases.models import CatalogVersion
+from cases.search import schema as search_schema
+from cases.search.models import CatalogVersion
 from tests.live import PROJECT, manage, server_env
 from tests.oracles import search_oracle
 
@@ -105,7 +105,8 @@ def test_a_killed_bulk_load_leaves_the_database_and_its_indexes_as_they_were(tmp
 
 STATE = """
 from django.db import connection
-from cases import search_schema
-from cases.models import Case, CatalogVersion
+from cases.search import schema as search_schema
+from cases.models import Case
+from cases.search.models import CatalogVersion
 print(Case.objects.count(), CatalogVersion.current(), search_schema.check(connection).problems)
 """

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases import downloads, roles
+from cases import roles
 from cases.models import Agency, Case, Metric, Responsibility
 from cases.spreadsheets import MetricResource, ResponsibilityResource
 from tests.forms import form_data
@@ -87,8 +87,8 @@ def test_the_agency_download(client, seed):
     assert customs[2] == "中央驻琼单位" and customs[5] == "1"
 
 
-def test_too_large_a_download_is_refused_in_chinese(client, seed, monkeypatch):
-    monkeypatch.setattr(downloads, "MAX_ROWS", 3)
+def test_too_large_a_download_is_refused_in_chinese(client, seed, settings):
+    settings.DOWNLOAD_MAX_ROWS = 3
     response = client.get("/cases/download.xlsx")
     assert response.status_code == 400
     assert "超过一次下载的上限 3 条" in response.content.decode()

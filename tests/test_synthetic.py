@@ -5,10 +5,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from cases import search_schema, synthetic
-from cases.filters import CaseFilter
-from cases.models import Case, CaseFacet, CaseSearch, CatalogVersion, Metric, Notice
-from cases.synthetic import FIRST_SYNTHETIC_BATCH, SYNTHETIC_MARK, generate_cases
+from cases.devtools import synthetic
+from cases.devtools.synthetic import FIRST_SYNTHETIC_BATCH, SYNTHETIC_MARK, generate_cases
+from cases.models import Case, Metric, Notice
+from cases.search import schema as search_schema
+from cases.search.filters import CaseFilter
+from cases.search.models import CaseFacet, CaseSearch, CatalogVersion
 from tests.oracles import assert_derived_data_is_current
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 
 from cases import roles
-from cases.models import SynonymSet
+from cases.search.models import SynonymSet
 from tests.forms import form_data
 from tests.oracles import search_oracle
 
@@ -32,7 +32,7 @@ def home_examples() -> list[str]:
     """Every search the home page suggests: its placeholder and its example links."""
     html = HOME.read_text(encoding="utf-8")
     placeholder = re.search(r'placeholder="如：([^"]+)"', html)[1]
-    links = re.findall(r'<a href="\{% url \'cases:case-list\' %\}\?q=[^"]+">([^<]+)</a>', html)
+    links = re.findall(r'<a href="\{% url \'search:case-list\' %\}\?q=[^"]+">([^<]+)</a>', html)
     examples = [*placeholder.split("、"), *links]
     assert len(examples) >= 6, examples
     return examples
@@ -126,12 +126,12 @@ def editor(client, db):
 def test_an_editor_adds_a_synonym_set_and_search_uses_it_at_once(client, editor, seed,
                                                                 django_capture_on_commit_callbacks):
     assert codes(client, "商事主体注销") == [] or api(client, "商事主体注销")["partial"]
-    page = client.get("/admin/cases/synonymset/add/")
+    page = client.get("/admin/search/synonymset/add/")
     assert page.status_code == 200
     data = form_data(page.content.decode(), "synonymset_form")
     data["words"] = ["商事主体、经营主体"]
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post("/admin/cases/synonymset/add/", data).status_code == 302
+        assert client.post("/admin/search/synonymset/add/", data).status_code == 302
     client.logout()
     assert codes(client, "商事主体注销") == ["4-3"]
     assert not api(client, "商事主体注销")["partial"]
@@ -155,8 +155,9 @@ def test_a_synonym_set_needs_two_words(seed):
 
 def test_after_an_upgrade_migrate_fills_the_text_ranking_needs(seed):
     """Cases indexed before the ranking text existed have none; migrate's hook rebuilds them once."""
-    from cases.indexing import refresh_stale_index
-    from cases.models import Case, CaseText
+    from cases.models import Case
+    from cases.search.indexing import refresh_stale_index
+    from cases.search.models import CaseText
     from tests.oracles import assert_derived_data_is_current
 
     CaseText.objects.all().delete()

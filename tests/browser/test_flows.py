@@ -106,7 +106,8 @@ def test_screenshots_of_the_main_pages(browser, seeded_server, name, viewport):
 def test_an_official_signs_in_files_a_report_and_sees_it_on_the_matrix(page):
     from django.contrib.auth.models import User
 
-    from cases.models import OfficialProfile, Region
+    from cases.models import Region
+    from cases.tracker.models import OfficialProfile
 
     user = User.objects.create_user("wenchang", password="文昌-测试-口令-2024")
     OfficialProfile.objects.create(user=user, region=Region.objects.get(slug="wenchang"))

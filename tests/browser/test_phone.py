@@ -67,7 +67,8 @@ def tracker_data(seeded_server):
 
     from django.contrib.auth.models import User
 
-    from cases.models import AdoptionReport, Case, OfficialProfile, Region
+    from cases.models import Case, Region
+    from cases.tracker.models import AdoptionReport, OfficialProfile
 
     haikou = Region.objects.get(slug="haikou")
     AdoptionReport.objects.create(case=Case.objects.get(batch=4, number=1), region=haikou, status="landed",

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.notice_text import NoticeFormatError
-from cases.seed_builder import SeedError, build_seed, write_seed
+from cases.notices.seed import SeedError, build_seed, write_seed
+from cases.notices.text import NoticeFormatError
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.importing import ImportFailed, import_notice, read_notice_file
+from cases.notices.importer import ImportFailed, import_notice, read_notice_file
 
 
 class Command(BaseCommand):

@@ -1,0 +1,116 @@
+"""Server time of the main pages, p50/p95, measured in-process through the full middleware stack."""
+
+import json
+import platform
+import random
+import resource
+import statistics
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.core.signals import request_finished
+from django.db import connection
+from django.test import Client
+from django.test.utils import override_settings
+
+from cases.models import Case
+from portal.gc_tuning import WarmUpFreeze
+
+SCENARIOS = [
+    ("列表", "list", "/cases/"),
+    ("筛选后的列表", "filtered", "/cases/?theme=getting-credit&kind=local_department&level=county"),
+    ("检索：两字（注销）", "search-2", "/cases/?q=注销"),
+    ("检索：四字（公积金贷）", "search-4", "/cases/?q=公积金贷"),
+    ("检索：无结果（医注）", "search-none", "/cases/?q=医注"),
+    ("检索+筛选（数据 共享，市县政府部门）", "search-filtered", "/cases/?q=数据+共享&kind=local_department"),
+    ("接口检索（注销）", "api-search", "/api/cases/?q=注销"),
+    ("检索：同义词（企业注销）", "search-synonym", "/cases/?q=企业注销"),
+    ("检索：部分词语（公积金贷 注销 充电桩）", "search-partial", "/cases/?q=公积金贷+注销+充电桩"),
+    ("案例页", "case", None),
+]
+
+WARM_UP_ROUNDS = 8
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+class Command(BaseCommand):
+    help = "测量主要页面的服务器耗时（p50/p95）和查询数，结果写入 JSON 并打印表格。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--requests", type=int, default=100,
+                            help="每个场景的请求次数（p95 取第 95 百分位，样本太少会很不稳定）")
+        parser.add_argument("--output", type=Path, help="把结果写入这个 JSON 文件")
+
+    def handle(self, *args, requests: int, output: Path | None, **options):
+        client = Client(HTTP_HOST="127.0.0.1")
+        case_urls = [c.get_absolute_url() for c in Case.objects.select_related("notice").order_by("?")[:200]]
+        rng = random.Random(7)
+        version = connection.Database.sqlite_version if connection.vendor == "sqlite" else connection.pg_version
+        results = {
+            "cases": Case.objects.count(),
+            "database": f"{connection.vendor} {version}",
+            "python": platform.python_version(),
+            "machine": f"{platform.machine()}, {_cpu_name()}, {_cpus()} CPUs",
+            "scenarios": [],
+        }
+        freezer = WarmUpFreeze()
+        request_finished.connect(freezer.request_done, dispatch_uid="benchmark-gc-freeze")
+        with override_settings(DEBUG=False, ALLOWED_HOSTS=["127.0.0.1"]):
+            # Warm the process as a server that has been up a while: every
+            # scenario several times, past the requests after which it
+            # freezes long-lived objects (portal.gc_tuning, as the gunicorn workers do).
+            for _ in range(WARM_UP_ROUNDS):
+                for _, _, url in SCENARIOS:
+                    client.get(url or rng.choice(case_urls))
+            for label, key, url in SCENARIOS:
+                pick = (lambda: rng.choice(case_urls)) if url is None else (lambda u=url: u)
+                executed: list[int] = []
+
+                def count(execute, *args, executed=executed):
+                    executed.append(1)
+                    return execute(*args)
+
+                with connection.execute_wrapper(count):
+                    response = client.get(pick())
+                assert response.status_code == 200, (key, response.status_code)
+                timings = []
+                for _ in range(requests):
+                    target = pick()
+                    started = time.perf_counter()
+                    response = client.get(target)
+                    timings.append((time.perf_counter() - started) * 1000)
+                results["scenarios"].append({
+                    "label": label, "key": key, "url": url or "/cases/<batch>/<number>/",
+                    "p50_ms": round(statistics.median(timings), 1), "p95_ms": round(percentile(timings, 0.95), 1),
+                    "queries": len(executed),
+                })
+        results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        self.stdout.write(f"{results['cases']} 个案例，{results['database']}，{results['machine']}")
+        self.stdout.write("| 场景 | p50 (ms) | p95 (ms) | 查询数 |\n|---|---:|---:|---:|")
+        for row in results["scenarios"]:
+            self.stdout.write(f"| {row['label']} | {row['p50_ms']} | {row['p95_ms']} | {row['queries']} |")
+        self.stdout.write(f"进程内存峰值：{results['peak_rss_mb']} MB")
+        if output:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"

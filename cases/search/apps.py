@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchConfig(AppConfig):
+    name = "cases.search"
+    label = "search"
+    verbose_name = _("检索")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from cases.extensions import register_case_page_context
+
+        from . import indexing, receivers, related, roles  # noqa: F401  (receivers connect on import)
+
+        register_case_page_context(related.case_page_context)
+        post_migrate.connect(roles.grant_editors, sender=self, dispatch_uid="search.roles")
+        post_migrate.connect(indexing.refresh_stale_index, sender=self, dispatch_uid="search.refresh_stale_index")

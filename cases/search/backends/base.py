@@ -1,0 +1,22 @@
+"""What every search backend offers (cases.search.backends)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+TIERS = ("title", "headings", "intro")
+
+
+def hex_ids(joined: str | None) -> np.ndarray:
+    if not joined:
+        return np.empty(0, dtype=np.int64)
+    return np.frombuffer(bytes.fromhex(joined), dtype=">u8").astype(np.int64)
+
+
+class Backend:
+    def __init__(self, alias: str):
+        self.alias = alias
+
+    def term_lists(self, query) -> list[list[np.ndarray]]:
+        """For each word: [ids matching it anywhere, in the title, in the headings, in the intro]."""
+        raise NotImplementedError

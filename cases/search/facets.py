@@ -1,0 +1,107 @@
+"""Facet counts: how many cases each option would give, together with the other active filters.
+
+Counted in-process on the catalog's bitmaps (cases.engine): a facet with no
+selection of its own is counted over the cases all active filters give; a
+facet with a selection over the cases the *other* filters give, so that
+ticking a second option shows what it would add.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.http import QueryDict
+
+from cases.models import Agency, Region, Theme, chinese_numeral
+
+from .filters import FACET_PREFIX, FACETS, HAS_BASELINE_CHOICES, CaseFilter
+
+# Facets whose options can run into the hundreds show only the largest few.
+MAX_OPTIONS = {"agency": 15, "batch": 12}
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list[Option] = field(default_factory=list)
+    hidden: int = 0
+
+    @property
+    def selected(self) -> list[Option]:
+        return [o for o in self.options if o.selected]
+
+
+@dataclass
+class Chip:
+    facet_label: str
+    label: str
+    remove_url: str
+
+
+def _labels(case_filter: CaseFilter, name: str, values: set[str]) -> list[tuple[str, str]]:
+    """(value, label) in display order; names come from the catalog index, not a query per request."""
+    if name == "batch":
+        batches = sorted((int(v) for v in values if v.isdigit()), reverse=True)
+        return [(str(batch), f"第{chinese_numeral(batch)}批") for batch in batches]
+    if name in ("theme", "region", "agency"):
+        known = case_filter.catalog().labels(name)
+        found = [(value, label) for value, label in known.items() if value in values]
+        missing = values - known.keys()
+        if missing:  # e.g. an agency created since the index was built: ask the database
+            model = {"theme": Theme, "region": Region, "agency": Agency}[name]
+            found += list(model.objects.filter(slug__in=missing).values_list("slug", "name"))
+        return found
+    choices = {"kind": Agency.Kind.choices, "level": Agency.Level.choices, "has_baseline": HAS_BASELINE_CHOICES}[name]
+    return [(str(value), str(label)) for value, label in choices if value in values]
+
+
+def _facet(case_filter: CaseFilter, name: str, counted: dict[str, int]) -> Facet:
+    selected = set(case_filter.data.getlist(name))
+    facet = Facet(name=name, label=str(case_filter.filters[name].label))
+    limit = MAX_OPTIONS.get(name)
+    if limit and len(counted) > limit:
+        order = (lambda v: (-int(v) if v.isdigit() else 0)) if name == "batch" else (lambda v: (-counted[v], v))
+        kept = sorted(counted, key=order)[:limit]
+        facet.hidden = len(counted) - limit
+        counted = {value: counted[value] for value in kept}
+    for value, label in _labels(case_filter, name, set(counted) | selected):
+        facet.options.append(Option(value, label, counted.get(value, 0), value in selected))
+    if name == "agency":
+        facet.options.sort(key=lambda option: (not option.selected, -option.count, option.label))
+    return facet
+
+
+def build_facets(case_filter: CaseFilter) -> list[Facet]:
+    index = case_filter.catalog()
+    active = case_filter.active_facets()
+    facets = []
+    for name in FACETS:
+        members = case_filter.bitmap(excluded=name if name in active else None)
+        facets.append(_facet(case_filter, name, index.count(members, FACET_PREFIX.get(name, name))))
+    return facets
+
+
+def build_chips(data: QueryDict, facets: list[Facet], path: str) -> list[Chip]:
+    chips = []
+    for facet in facets:
+        for option in facet.selected:
+            remaining = data.copy()
+            remaining.setlist(facet.name, [v for v in data.getlist(facet.name) if v != option.value])
+            remaining.pop("page", None)
+            chips.append(Chip(facet.label, option.label, f"{path}?{remaining.urlencode()}"))
+    return chips
+
+
+def clear_filters_url(data: QueryDict, path: str) -> str:
+    kept = {key: data.get(key) for key in ("q", "sort") if data.get(key)}
+    return f"{path}?{urlencode(kept)}" if kept else path

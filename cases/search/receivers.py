@@ -1,0 +1,97 @@
+"""Search follows the catalog: reindex a case when it or one of its parts changes, and new versions.
+
+Connected when the search app is ready; the catalog knows nothing of them.
+"""
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.dispatch import receiver
+
+from cases.models import Agency, AgencyAlias, Case, CaseAgency, Measure, Metric, Notice, Outcome, Region, Section, Theme
+
+from .indexing import cases_of_agency, schedule_reindex
+from .models import CatalogVersion, SynonymSet
+
+# Measure and Outcome are proxies of Section; saving one sends its own signals.
+PART_MODELS = (Section, Measure, Outcome, Metric, CaseAgency)
+
+
+@receiver(post_save, sender=Case)
+def case_saved(sender, instance: Case, **kwargs):
+    schedule_reindex([instance.pk])
+
+
+def part_changed(sender, instance, raw=False, **kwargs):
+    """A measure, outcome, metric or lead agency changed: reindex its case."""
+    schedule_reindex([instance.case_id])
+
+
+@receiver(post_save, sender=Notice)
+def notice_saved(sender, instance: Notice, raw=False, **kwargs):
+    # A renumbered batch moves its cases in the catalog's order and facets.
+    if not raw:
+        schedule_reindex(Case.objects.filter(notice=instance).values_list("pk", flat=True))
+
+
+for model in PART_MODELS:
+    post_save.connect(part_changed, sender=model, dispatch_uid=f"reindex-{model.__name__}-save")
+    post_delete.connect(part_changed, sender=model, dispatch_uid=f"reindex-{model.__name__}-delete")
+
+
+@receiver(post_delete, sender=Case)
+def case_deleted(sender, instance: Case, **kwargs):
+    # Its index and facet rows go with it (cascade); cached counts must not outlive them.
+    transaction.on_commit(CatalogVersion.bump)
+
+
+@receiver(post_save, sender=Agency)
+def agency_saved(sender, instance: Agency, raw=False, **kwargs):
+    if not raw:
+        schedule_reindex(cases_of_agency(instance))
+        # Names and aliases are synonyms for search (cases.thesaurus), cases or not.
+        transaction.on_commit(CatalogVersion.bump)
+
+
+@receiver(post_save, sender=AgencyAlias)
+@receiver(post_delete, sender=AgencyAlias)
+def alias_changed(sender, instance: AgencyAlias, raw=False, **kwargs):
+    if not raw:
+        schedule_reindex(cases_of_agency(instance.agency))
+        transaction.on_commit(CatalogVersion.bump)
+
+
+@receiver(post_save, sender=SynonymSet)
+@receiver(post_delete, sender=SynonymSet)
+def synonyms_changed(sender, instance, raw=False, **kwargs):
+    # The thesaurus is read once per catalog version (cases.engine): a new version, and every search sees the edit.
+    if not raw:
+        transaction.on_commit(CatalogVersion.bump)
+
+
+@receiver(post_save, sender=Region)
+def region_saved(sender, instance, raw=False, **kwargs):
+    # Facet labels are read once per catalog version (cases.engine): a renamed region needs a new one.
+    if not raw:
+        transaction.on_commit(CatalogVersion.bump)
+
+
+@receiver(post_save, sender=Theme)
+def theme_saved(sender, instance: Theme, raw=False, **kwargs):
+    if not raw:
+        schedule_reindex(instance.cases.values_list("pk", flat=True))
+
+
+@receiver(pre_delete, sender=Theme)
+def theme_deleting(sender, instance: Theme, **kwargs):
+    # Deleting a theme removes its case links without an m2m signal: name its cases while they are linked.
+    schedule_reindex(list(instance.cases.values_list("pk", flat=True)))
+
+
+@receiver(m2m_changed, sender=Case.themes.through)
+def case_themes_changed(sender, instance, action, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if isinstance(instance, Case):
+        schedule_reindex([instance.pk])
+    else:
+        schedule_reindex(pk_set or [])

@@ -1,0 +1,13 @@
+"""The case list: search, facets, chips and pages (cases.search.listing)."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .listing import build_listing
+
+
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    listing = build_listing(request.GET, request.path)
+    return render(request, "search/case_list.html", {"listing": listing, "page": listing.page})

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TrackerConfig(AppConfig):
+    name = "cases.tracker"
+    label = "tracker"
+    verbose_name = _("推广落实")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from . import roles
+
+        post_migrate.connect(roles.ensure_office, sender=self, dispatch_uid="tracker.roles")

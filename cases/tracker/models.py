@@ -1,0 +1,225 @@
+"""Replication tracker: how each city and county (and provincial department) is adopting each case.
+
+One AdoptionReport per (case, region) or (case, department). Officials
+belong to one region or one department (OfficialProfile) and edit only their
+own unit's reports; the units responsible for a case (Annex 2) comment on and
+review its reports; the provincial office (group 省营商环境办) sees and edits
+everything. Every change to a report, its results and its evidence is kept
+(django-simple-history). Reports carry a version number so that two people
+editing at once cannot silently overwrite each other.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class OfficialProfile(models.Model):
+    """The one region or department an official works for."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="official",
+                                verbose_name=_("账号"))
+    region = models.ForeignKey("cases.Region", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="officials", verbose_name=_("所属市县"))
+    agency = models.ForeignKey("cases.Agency", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="officials", verbose_name=_("所属单位"),
+                               help_text=_("省直部门等单位的工作人员填单位；市县工作人员填市县。"))
+    phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+
+    class Meta:
+        db_table = "cases_officialprofile"
+        verbose_name = _("工作人员")
+        verbose_name_plural = _("工作人员")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(region__isnull=False) & Q(agency__isnull=True))
+                | (Q(region__isnull=True) & Q(agency__isnull=False)),
+                name="official_belongs_to_one_unit",
+                violation_error_message=_("工作人员须属于一个市县或一个单位，二者只能选一。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()}（{self.unit}）"
+
+    @property
+    def unit(self):
+        return self.region or self.agency
+
+
+class AdoptionReport(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("未启动")
+        IN_PROGRESS = "in_progress", _("推进中")
+        LANDED = "landed", _("已落地")
+        NOT_APPLICABLE = "not_applicable", _("不适用")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="adoption_reports",
+                             verbose_name=_("案例"))
+    region = models.ForeignKey("cases.Region", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="adoption_reports", verbose_name=_("市县"))
+    agency = models.ForeignKey("cases.Agency", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="adoption_reports", verbose_name=_("省直部门"))
+    status = models.CharField(_("推广状态"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    not_applicable_reason = models.TextField(_("不适用的理由"), blank=True)
+    started_on = models.DateField(_("启动日期"), null=True, blank=True)
+    completed_on = models.DateField(_("落地日期"), null=True, blank=True)
+    actions = models.TextField(_("主要做法"), blank=True, help_text=_("本地是怎样复制推广这一案例的。"))
+    notes = models.TextField(_("内部备注"), blank=True, help_text=_("只有登录的工作人员能看到。"))
+    contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    reviewed = models.BooleanField(_("已审核"), default=False)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("审核人"))
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("最后修改人"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name_plural=_("变更记录"), excluded_fields=["version"],
+                                table_name="cases_historicaladoptionreport")
+
+    class Meta:
+        db_table = "cases_adoptionreport"
+        verbose_name = _("推广落实报告")
+        verbose_name_plural = _("推广落实报告")
+        ordering = ["case", "region", "agency"]
+        permissions = [("manage_all_reports", _("可以查看和修改所有市县、单位的推广落实报告"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(region__isnull=False) & Q(agency__isnull=True))
+                | (Q(region__isnull=True) & Q(agency__isnull=False)),
+                name="report_for_one_unit",
+                violation_error_message=_("报告须对应一个市县或一个省直部门，二者只能选一。"),
+            ),
+            models.UniqueConstraint(fields=["case", "region"], condition=Q(region__isnull=False),
+                                    name="one_report_per_case_and_region",
+                                    violation_error_message=_("这个市县已经有这一案例的报告。")),
+            models.UniqueConstraint(fields=["case", "agency"], condition=Q(agency__isnull=False),
+                                    name="one_report_per_case_and_agency",
+                                    violation_error_message=_("这个单位已经有这一案例的报告。")),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(started_on__isnull=True)
+                | Q(completed_on__gte=models.F("started_on")),
+                name="report_completed_after_start", violation_error_message=_("落地日期不能早于启动日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.code} · {self.unit}：{self.get_status_display()}"
+
+    @property
+    def unit(self):
+        return self.region or self.agency
+
+    def clean(self) -> None:
+        errors = {}
+        if self.status == self.Status.NOT_APPLICABLE and not self.not_applicable_reason.strip():
+            errors["not_applicable_reason"] = _("选择“不适用”时请说明理由。")
+        if self.status == self.Status.LANDED and not self.completed_on:
+            errors["completed_on"] = _("已落地的请填写落地日期。")
+        if self.status in (self.Status.IN_PROGRESS, self.Status.LANDED) and not self.started_on:
+            errors["started_on"] = _("推进中或已落地的请填写启动日期。")
+        if self.started_on and self.completed_on and self.completed_on < self.started_on:
+            errors["completed_on"] = _("落地日期不能早于启动日期。")
+        if self.status != self.Status.LANDED and self.completed_on:
+            errors["completed_on"] = _("只有“已落地”的报告才填写落地日期。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class AdoptionResult(models.Model):
+    """A local figure, shaped like a case metric: 办理时间 5 个工作日（原 20 个工作日）."""
+
+    report = models.ForeignKey(AdoptionReport, on_delete=models.CASCADE, related_name="results",
+                               verbose_name=_("报告"))
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    label = models.CharField(_("指标"), max_length=100)
+    value = models.DecimalField(_("数值"), max_digits=20, decimal_places=4)
+    unit = models.CharField(_("单位"), max_length=30, blank=True)
+    baseline_value = models.DecimalField(_("推广前"), max_digits=20, decimal_places=4, null=True, blank=True)
+    baseline_unit = models.CharField(_("推广前单位"), max_length=30, blank=True)
+    period = models.CharField(_("时期"), max_length=60, blank=True)
+
+    history = HistoricalRecords(verbose_name_plural=_("变更记录"), table_name="cases_historicaladoptionresult")
+
+    class Meta:
+        db_table = "cases_adoptionresult"
+        verbose_name = _("本地成效数据")
+        verbose_name_plural = _("本地成效数据")
+        ordering = ["report", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.label}：{self.value.normalize():f}{self.unit}"
+
+
+def evidence_name(report: AdoptionReport, filename: str) -> str:
+    """Where an uploaded file is stored: under the case, by a name of ours (the uploaded name is kept aside)."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"{report.case.batch}-{report.case.number}/{uuid.uuid4().hex}.{suffix}"
+
+
+class Evidence(models.Model):
+    """A link or an uploaded file backing a report. Files are served only to signed-in officials."""
+
+    report = models.ForeignKey(AdoptionReport, on_delete=models.CASCADE, related_name="evidence",
+                               verbose_name=_("报告"))
+    title = models.CharField(_("说明"), max_length=200)
+    url = models.URLField(_("链接"), blank=True, max_length=500)
+    file = models.FileField(_("文件"), upload_to="evidence/", blank=True)
+    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+", verbose_name=_("上传人"))
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    history = HistoricalRecords(verbose_name_plural=_("变更记录"), table_name="cases_historicalevidence")
+
+    class Meta:
+        db_table = "cases_evidence"
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["report", "uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(url="") | ~Q(file=""), name="evidence_link_or_file",
+                violation_error_message=_("请上传文件或填写链接，二者选一。")),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.file and not self.file._committed:  # a new upload: stored under a name of ours
+            self.original_name = self.original_name or self.file.name.rsplit("/", 1)[-1][:200]
+            self.file.name = evidence_name(self.report, self.file.name)
+        super().save(*args, **kwargs)
+
+
+class ReviewComment(models.Model):
+    """A comment by a responsible unit or the provincial office on a report."""
+
+    report = models.ForeignKey(AdoptionReport, on_delete=models.CASCADE, related_name="comments",
+                               verbose_name=_("报告"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("评论人"))
+    body = models.TextField(_("意见"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        db_table = "cases_reviewcomment"
+        verbose_name = _("审核意见")
+        verbose_name_plural = _("审核意见")
+        ordering = ["report", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.body[:30]

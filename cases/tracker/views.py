@@ -1,0 +1,214 @@
+"""Replication tracker pages: public overview, officials' reports, reviews and evidence.
+
+Access rules live in cases.tracker.access; every view below asks them
+before it reads private fields or writes anything, and every view that
+writes needs a signed-in user (Django's login_required). The writing itself
+is cases.tracker.services.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import tablib
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases.downloads import spreadsheet_response
+from cases.errors import MAX_SMALL_INTEGER, SLUG, parse_positive_int
+from cases.models import Agency, Case, Notice, Region, Theme
+
+from . import access, services, stats
+from .forms import CommentForm, error_summary
+from .models import AdoptionReport, Evidence
+
+
+def _matrix_filters(request: HttpRequest):
+    """Published cases, narrowed by batch and theme; unknown or malformed values are ignored and named."""
+    cases = Case.objects.published().select_related("notice").order_by("-batch", "number")
+    ignored = []
+    raw_batch = request.GET.get("batch", "")
+    batch = ""
+    if raw_batch:
+        number = parse_positive_int(raw_batch, maximum=MAX_SMALL_INTEGER)
+        if number is not None and Notice.objects.filter(batch=number).exists():
+            cases = cases.filter(batch=number)
+            batch = str(number)
+        else:
+            ignored.append("批次")
+    raw_theme = request.GET.get("theme", "")
+    theme = ""
+    if raw_theme:
+        if SLUG.fullmatch(raw_theme) and Theme.objects.filter(slug=raw_theme).exists():
+            cases = cases.filter(themes__slug=raw_theme)
+            theme = raw_theme
+        else:
+            ignored.append("主题")
+    return list(cases.distinct()), {"batch": batch, "theme": theme}, ignored
+
+
+@require_GET
+def matrix(request: HttpRequest) -> HttpResponse:
+    cases, chosen, ignored = _matrix_filters(request)
+    regions = list(Region.objects.all())
+    rows = stats.matrix(cases, regions)
+    context = {
+        "rows": rows, "regions": regions, "chosen": chosen, "ignored": ignored,
+        "notices": Notice.objects.filter(cases__status=Case.Status.PUBLISHED).distinct(),
+        "themes": Theme.objects.in_use(), "statuses": stats.STATUS_ORDER, "short": stats.SHORT,
+        "query": request.GET.urlencode(), "has_demo": stats.has_demo(rows),
+    }
+    return render(request, "adoption/matrix.html", context)
+
+
+@require_GET
+def matrix_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    cases, _, _ = _matrix_filters(request)
+    regions = list(Region.objects.all())
+    dataset = tablib.Dataset(headers=["案例编号", "案例", *[r.name for r in regions], "已落地市县数"])
+    for row in stats.matrix(cases, regions):
+        dataset.append([row.case.code, row.case.title, *[c.export_label for c in row.cells],
+                        f"{row.landed}/{row.regions}"])
+    return spreadsheet_response(dataset, fmt, "推广落实情况")
+
+
+@require_GET
+def rankings(request: HttpRequest) -> HttpResponse:
+    cases, chosen, ignored = _matrix_filters(request)
+    regions = list(Region.objects.all())
+    rows = stats.matrix(cases, regions)
+    standings, average = stats.rankings(rows, regions)
+    return render(request, "adoption/rankings.html", {
+        "standings": standings, "average": average, "case_count": len(cases), "chosen": chosen,
+        "has_demo": stats.has_demo(rows), "any_reports": any(s.reports for s in standings),
+        "ignored": ignored, "notices": Notice.objects.filter(cases__status=Case.Status.PUBLISHED).distinct(),
+        "themes": Theme.objects.in_use(),
+    })
+
+
+@require_GET
+def case_progress(request: HttpRequest, batch: int, number: int) -> HttpResponse:
+    case = get_object_or_404(Case.objects.published().select_related("notice"), batch=batch, number=number)
+    regions = list(Region.objects.all())
+    (row,) = stats.matrix([case], regions)
+    departments = AdoptionReport.objects.filter(case=case, agency__isnull=False).select_related("agency")
+    own = access.profile(request.user)
+    return render(request, "adoption/case_progress.html", {
+        "case": case, "row": row, "departments": departments, "short": stats.SHORT,
+        "statuses": stats.STATUS_ORDER, "own": own, "can_review": access.can_review(request.user, case),
+        "own_url": _own_report_url(case, own) if own else "",
+    })
+
+
+@require_GET
+def region_page(request: HttpRequest, slug: str) -> HttpResponse:
+    region = get_object_or_404(Region, slug=slug)
+    cases = list(Case.objects.published().select_related("notice").order_by("-batch", "number"))
+    rows = stats.matrix(cases, [region])
+    counts = Counter(row.cells[0].status for row in rows)
+    return render(request, "adoption/region.html", {
+        "region": region, "rows": rows, "counts": counts, "statuses": stats.STATUS_ORDER, "short": stats.SHORT,
+        "can_edit": access.can_edit(request.user, region=region),
+    })
+
+
+def _unit(kind: str, slug: str) -> tuple[Region | None, Agency | None]:
+    if kind == "region":
+        return get_object_or_404(Region, slug=slug), None
+    return None, get_object_or_404(Agency, slug=slug)
+
+
+def _own_report_url(case: Case, own) -> str:
+    kind, slug = ("region", own.region.slug) if own.region_id else ("agency", own.agency.slug)
+    return reverse("adoption:report-edit", args=[case.batch, case.number, kind, slug])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_edit(request: HttpRequest, batch: int, number: int, kind: str, slug: str) -> HttpResponse:
+    """Create or edit one unit's report on one case: only that unit's officials and the office."""
+    case = get_object_or_404(Case.objects.published(), batch=batch, number=number)
+    region, agency = _unit(kind, slug)
+    if not access.can_edit(request.user, region=region, agency=agency):
+        raise PermissionDenied("只能填写本市县（本单位）的推广落实报告。")
+    if request.method == "GET":
+        return _render_form(request, case, services.blank_forms(services.report_for(case, region, agency)))
+    outcome = services.save_report(request.user, case, region, agency, request.POST, request.FILES)
+    if not outcome.saved:
+        return _render_form(request, case, outcome)
+    messages.success(request, "推广落实报告已保存。")
+    return redirect("adoption:report-detail", pk=outcome.report.pk)
+
+
+def _render_form(request, case, outcome: services.ReportSave):
+    return render(request, "adoption/report_form.html", {
+        "case": case, "report": outcome.report, "form": outcome.form, "results": outcome.results,
+        "evidence_form": outcome.evidence_form, "unit": outcome.report.unit,
+        "error_summary": error_summary(outcome.form, outcome.results, outcome.evidence_form),
+    }, status=outcome.status)
+
+
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(
+        AdoptionReport.objects.select_related("case__notice", "region", "agency", "updated_by", "reviewed_by"),
+        pk=pk, case__status=Case.Status.PUBLISHED)
+    official = access.is_official(request.user)
+    context = {
+        "report": report, "case": report.case, "official": official,
+        "results": report.results.all(),
+        "can_edit": access.can_edit(request.user, region=report.region, agency=report.agency),
+        "can_review": access.can_review(request.user, report.case),
+        "edit_url": reverse("adoption:report-edit", args=[
+            report.case.batch, report.case.number, "region" if report.region_id else "agency",
+            report.region.slug if report.region_id else report.agency.slug]),
+    }
+    if official:
+        context.update(evidence=report.evidence.all(), comments=report.comments.select_related("author"),
+                       comment_form=CommentForm())
+    return render(request, "adoption/report_detail.html", context)
+
+
+@login_required
+@require_POST
+def report_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(AdoptionReport.objects.select_related("case"), pk=pk)
+    if not access.can_review(request.user, report.case):
+        raise PermissionDenied("只有该案例的推广责任单位和省营商环境办可以提出审核意见。")
+    if services.add_comment(report, request.user, request.POST):
+        messages.success(request, "审核意见已提交。")
+    else:
+        messages.error(request, "审核意见不能为空。")
+    return redirect("adoption:report-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def report_review(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(AdoptionReport.objects.select_related("case"), pk=pk)
+    if not access.can_review(request.user, report.case):
+        raise PermissionDenied("只有该案例的推广责任单位和省营商环境办可以审核。")
+    services.review_report(pk, request.user)
+    messages.success(request, "已标记为已审核。")
+    return redirect("adoption:report-detail", pk=pk)
+
+
+@login_required
+@require_GET
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """An uploaded evidence file, for signed-in officials only; never a public URL."""
+    if not access.is_official(request.user):
+        raise PermissionDenied("只有登录的工作人员可以查看佐证材料。")
+    evidence = get_object_or_404(Evidence, pk=pk)
+    if not evidence.file:
+        raise Http404("这条材料是链接，没有文件。")
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件已不存在。") from None
+    return FileResponse(handle, as_attachment=True, filename=evidence.original_name or evidence.file.name)
