@@ -72,6 +72,7 @@ test-postgres: $(VENV)/.test-stamp
 
 lint: $(VENV)/.test-stamp
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 migrations-check: $(VENV)/.install-stamp
 	$(PY) manage.py makemigrations --check --dry-run

@@ -99,8 +99,13 @@ def create_backup(output: Path | None = None) -> BackupResult:
         counts = table_counts()
         files = media_files(media_root)
         manifest = {
-            "format": FORMAT, "created_at": timezone.now().isoformat(), "vendor": vendor, "database": member,
-            "migrations": applied_migrations(), "tables": counts, "media": files,
+            "format": FORMAT,
+            "created_at": timezone.now().isoformat(),
+            "vendor": vendor,
+            "database": member,
+            "migrations": applied_migrations(),
+            "tables": counts,
+            "media": files,
         }
         partial = output.with_name(output.name + ".partial")
         with tarfile.open(partial, "w:gz") as archive:
@@ -137,8 +142,17 @@ def restore_backup(path: Path) -> BackupResult:
         if connection.vendor == "sqlite":
             _sqlite_copy(scratch / SQLITE_MEMBER, Path(connection.settings_dict["NAME"]))
         else:
-            _pg("pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-                "--exit-on-error", str(scratch / POSTGRES_MEMBER), dbname_flag=True)
+            _pg(
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                str(scratch / POSTGRES_MEMBER),
+                dbname_flag=True,
+            )
         _replace_media(new_media, Path(settings.MEDIA_ROOT))
     counts = table_counts()
     if counts != manifest["tables"]:
@@ -158,6 +172,7 @@ def describe(path: Path) -> dict:
 
 # -- helpers ----------------------------------------------------------------------
 
+
 def _sqlite_copy(source: Path, target: Path) -> None:
     """Copy one SQLite database into another with the backup API: consistent, WAL included."""
     if not source.exists():
@@ -173,8 +188,12 @@ def _sqlite_copy(source: Path, target: Path) -> None:
 
 def _pg(program: str, *args: str, dbname_flag: bool = False) -> None:
     database = connection.settings_dict
-    command = [program, f"--host={database.get('HOST') or 'localhost'}", f"--port={database.get('PORT') or 5432}",
-               f"--username={database.get('USER') or 'postgres'}"]
+    command = [
+        program,
+        f"--host={database.get('HOST') or 'localhost'}",
+        f"--port={database.get('PORT') or 5432}",
+        f"--username={database.get('USER') or 'postgres'}",
+    ]
     command += [*args, f"--dbname={database['NAME']}"] if dbname_flag else [*args, database["NAME"]]
     env = {**os.environ}
     if database.get("PASSWORD"):

@@ -32,8 +32,9 @@ def spreadsheet_response(dataset, fmt: str, stem: str) -> HttpResponse:
     dataset.title = dataset.title or stem
     data = format_class().export_data(dataset)
     filename = f"{stem}-{timezone.localdate():%Y%m%d}.{fmt}"
-    return HttpResponse(data, content_type=content_type,
-                        headers={"Content-Disposition": content_disposition_header(True, filename)})
+    return HttpResponse(
+        data, content_type=content_type, headers={"Content-Disposition": content_disposition_header(True, filename)}
+    )
 
 
 def max_rows() -> int:
@@ -44,7 +45,8 @@ def max_rows() -> int:
 def too_many(count: int) -> HttpResponse:
     return HttpResponse(
         f"符合条件的有 {count} 条，超过一次下载的上限 {max_rows()} 条。请先在页面上筛选，再下载。",
-        status=400, content_type="text/plain; charset=utf-8",
+        status=400,
+        content_type="text/plain; charset=utf-8",
     )
 
 

@@ -45,8 +45,12 @@ def parse_figure(printed: str) -> Figure:
     value = (Decimal(match["number"]) * factor).normalize()
     upper = (Decimal(match["upper"]) * factor).normalize() if match["upper"] else None
     approximate = bool(match["prefix"] or match["more"] or match["more_after"]) or match["bound"] in ("以上", "左右")
-    return Figure(value=_plain(value), upper_value=_plain(upper) if upper is not None else None,
-                  unit=match["unit"], approximate=approximate)
+    return Figure(
+        value=_plain(value),
+        upper_value=_plain(upper) if upper is not None else None,
+        unit=match["unit"],
+        approximate=approximate,
+    )
 
 
 def _plain(value: Decimal) -> Decimal:

@@ -24,8 +24,11 @@ class ResponsibilityFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         cases = (
-            Case.objects.published().filter(responsibilities__isnull=False).distinct()
-            .select_related("notice").order_by("-batch", "number")
+            Case.objects.published()
+            .filter(responsibilities__isnull=False)
+            .distinct()
+            .select_related("notice")
+            .order_by("-batch", "number")
         )
         self.filters["case"].extra["choices"] = [
             (case.code, f"{case.notice.batch_label}案例{case.number} {case.title}") for case in cases

@@ -25,9 +25,13 @@ class RequestSizeLimit:
         limit = settings.MAX_REQUEST_BYTES
         if length > limit:
             megabytes = limit // (1024 * 1024)
-            return self._refuse(request, 413, f"提交的内容过大（{length / 1024 / 1024:.1f} MB），"
-                                              f"超过上限 {megabytes} MB。单个佐证材料文件不能超过 "
-                                              f"{settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB。")
+            return self._refuse(
+                request,
+                413,
+                f"提交的内容过大（{length / 1024 / 1024:.1f} MB），"
+                f"超过上限 {megabytes} MB。单个佐证材料文件不能超过 "
+                f"{settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB。",
+            )
         return self.get_response(request)
 
     @staticmethod

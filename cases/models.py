@@ -62,9 +62,7 @@ class Notice(models.Model):
         ON_REQUEST = "on_request", _("依申请公开")
         NOT_PUBLIC = "not_public", _("不予公开")
 
-    batch = models.PositiveSmallIntegerField(
-        _("批次"), unique=True, help_text=_("第几批示范案例，如“第四批”填 4。")
-    )
+    batch = models.PositiveSmallIntegerField(_("批次"), unique=True, help_text=_("第几批示范案例，如“第四批”填 4。"))
     title = models.CharField(_("标题"), max_length=200)
     title_in_source = models.BooleanField(
         _("标题见于原文"),
@@ -75,12 +73,8 @@ class Notice(models.Model):
     issued_on = models.DateField(_("成文日期"))
     recipients = models.TextField(_("主送"), help_text=_("照原文抄录，含末尾冒号。"))
     body = models.TextField(_("正文"), help_text=_("照原文抄录；多段时段与段之间空一行。"))
-    meeting = models.CharField(
-        _("研究决定的会议"), max_length=200, blank=True, help_text=_("须与正文中的写法一致。")
-    )
-    publicity = models.CharField(
-        _("公开方式"), max_length=20, choices=Publicity.choices, default=Publicity.PUBLIC
-    )
+    meeting = models.CharField(_("研究决定的会议"), max_length=200, blank=True, help_text=_("须与正文中的写法一致。"))
+    publicity = models.CharField(_("公开方式"), max_length=20, choices=Publicity.choices, default=Publicity.PUBLIC)
     source_file = models.CharField(
         _("原文文件"),
         max_length=200,
@@ -88,9 +82,12 @@ class Notice(models.Model):
         help_text=_("项目 fixtures/source/ 下保存的原文文本文件名，用于核对。"),
     )
     printed_forms = models.JSONField(
-        _("原文格式"), default=dict, blank=True,
-        help_text=_("导入时记录：日期、公开方式、附件列表等段落在原文中的印法与通常写法不同时，照录原样，"
-                    "以便逐段核对原文。"),
+        _("原文格式"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "导入时记录：日期、公开方式、附件列表等段落在原文中的印法与通常写法不同时，照录原样，以便逐段核对原文。"
+        ),
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -103,8 +100,9 @@ class Notice(models.Model):
         verbose_name_plural = _("通知（批次）")
         ordering = ["-batch"]
         constraints = [
-            models.CheckConstraint(condition=Q(batch__gte=1), name="notice_batch_positive",
-                violation_error_message=_("批次须为正整数。")),
+            models.CheckConstraint(
+                condition=Q(batch__gte=1), name="notice_batch_positive", violation_error_message=_("批次须为正整数。")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -140,9 +138,7 @@ class Annex(models.Model):
         RESPONSIBILITIES = "responsibilities", _("责任分工表")
         OTHER = "other", _("其他")
 
-    notice = models.ForeignKey(
-        Notice, on_delete=models.CASCADE, related_name="annexes", verbose_name=_("通知")
-    )
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="annexes", verbose_name=_("通知"))
     number = models.PositiveSmallIntegerField(_("附件序号"))
     title = models.CharField(_("附件标题"), max_length=200)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
@@ -226,12 +222,18 @@ class Agency(models.Model):
         help_text=_("省级及以上单位留空，表示面向全省。"),
     )
     needs_review = models.BooleanField(
-        _("待核对"), default=False, db_index=True,
+        _("待核对"),
+        default=False,
+        db_index=True,
         help_text=_("导入通知时新建的单位：类别、层级、所在市县是按名称推断的。核对后取消勾选。"),
     )
     review_note = models.CharField(_("核对提示"), max_length=300, blank=True)
     suggested_match = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("可能是同一单位"),
         help_text=_("导入时发现的名称相近的已有单位：若确是同一单位，用“并入建议的单位”把本单位作为简称并入。"),
     )
@@ -255,9 +257,7 @@ class Agency(models.Model):
 class AgencyAlias(models.Model):
     """A short form of an agency's name used in the text (省市场监管局, 乐东法院 …)."""
 
-    agency = models.ForeignKey(
-        Agency, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("单位")
-    )
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("单位"))
     name = models.CharField(_("简称"), max_length=100, unique=True)
 
     history = HistoricalRecords(verbose_name_plural=_("变更记录"))
@@ -282,9 +282,7 @@ class Case(models.Model):
         DRAFT = "draft", _("草稿")
         PUBLISHED = "published", _("已发布")
 
-    notice = models.ForeignKey(
-        Notice, on_delete=models.PROTECT, related_name="cases", verbose_name=_("通知（批次）")
-    )
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="cases", verbose_name=_("通知（批次）"))
     number = models.PositiveSmallIntegerField(_("案例序号"), help_text=_("在本批次中的序号。"))
     batch = models.PositiveSmallIntegerField(
         _("批次号"), editable=False, help_text=_("所属通知的批次号的副本，用于排序；保存时自动同步。")
@@ -303,14 +301,14 @@ class Case(models.Model):
     intro = models.TextField(_("导语"))
     measures_heading = models.CharField(_("“主要做法”小标题"), max_length=40, default="一、主要做法")
     outcomes_heading = models.CharField(_("“亮点与成效”小标题"), max_length=40, default="二、亮点与成效")
-    agencies = models.ManyToManyField(
-        Agency, through="CaseAgency", related_name="cases", verbose_name=_("申报单位")
-    )
-    themes = models.ManyToManyField(
-        Theme, blank=True, related_name="cases", verbose_name=_("主题（编辑分类）")
-    )
+    agencies = models.ManyToManyField(Agency, through="CaseAgency", related_name="cases", verbose_name=_("申报单位"))
+    themes = models.ManyToManyField(Theme, blank=True, related_name="cases", verbose_name=_("主题（编辑分类）"))
     status = models.CharField(
-        _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True,
+        _("状态"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
         help_text=_("草稿只有后台人员可以预览；发布后公众可见。"),
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
@@ -328,8 +326,11 @@ class Case(models.Model):
         permissions = [("publish_case", _("可以发布和撤回案例"))]
         constraints = [
             models.UniqueConstraint(fields=["notice", "number"], name="case_number_unique_in_batch"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="case_number_positive",
-                violation_error_message=_("案例序号须为正整数。")),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="case_number_positive",
+                violation_error_message=_("案例序号须为正整数。"),
+            ),
         ]
         indexes = [
             models.Index(models.F("batch").desc(), "number", name="case_newest_first"),
@@ -374,9 +375,7 @@ class CaseAgency(models.Model):
     """A lead agency (申报单位) of a case, in printed order."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_agencies", verbose_name=_("案例"))
-    agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="case_agencies", verbose_name=_("单位")
-    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="case_agencies", verbose_name=_("单位"))
     position = models.PositiveSmallIntegerField(_("排序"))
 
     history = HistoricalRecords(verbose_name_plural=_("变更记录"))
@@ -427,8 +426,9 @@ class Section(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "kind", "position"], name="section_position_unique_in_case"),
             models.CheckConstraint(
-                condition=Q(heading="") | ~Q(label=""), name="section_heading_needs_label",
-                violation_error_message=_("有标题句的条目须填写序号。")
+                condition=Q(heading="") | ~Q(label=""),
+                name="section_heading_needs_label",
+                violation_error_message=_("有标题句的条目须填写序号。"),
             ),
         ]
 
@@ -514,7 +514,11 @@ class Metric(models.Model):
         _("数值"), max_digits=20, decimal_places=4, help_text=_("按全量填写：15.1万 填 151000。")
     )
     upper_value = models.DecimalField(
-        _("区间上限"), max_digits=20, decimal_places=4, null=True, blank=True,
+        _("区间上限"),
+        max_digits=20,
+        decimal_places=4,
+        null=True,
+        blank=True,
         help_text=_("原文为区间（如 0.3-0.5）时填上限，数值填下限。"),
     )
     unit = models.CharField(_("单位"), max_length=30, blank=True)
@@ -538,11 +542,13 @@ class Metric(models.Model):
             models.CheckConstraint(
                 condition=(Q(baseline_value__isnull=True) & Q(baseline_printed=""))
                 | (Q(baseline_value__isnull=False) & ~Q(baseline_printed="")),
-                name="metric_baseline_complete", violation_error_message=_("基数和基数原文写法须同时填写或同时留空。"),
+                name="metric_baseline_complete",
+                violation_error_message=_("基数和基数原文写法须同时填写或同时留空。"),
             ),
             models.CheckConstraint(
                 condition=Q(upper_value__isnull=True) | Q(upper_value__gt=models.F("value")),
-                name="metric_range_ordered", violation_error_message=_("区间上限须大于数值。"),
+                name="metric_range_ordered",
+                violation_error_message=_("区间上限须大于数值。"),
             ),
         ]
 
@@ -589,9 +595,7 @@ class Responsibility(models.Model):
         LEAD = "lead", _("牵头单位")
         SUPPORT = "support", _("配合单位")
 
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="responsibilities", verbose_name=_("案例")
-    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="responsibilities", verbose_name=_("案例"))
     agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="responsibilities", verbose_name=_("责任单位")
     )

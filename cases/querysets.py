@@ -74,9 +74,13 @@ class CaseQuerySet(models.QuerySet):
         if annexes:
             cases = cases.prefetch_related("notice__annexes")
         else:
-            cases = cases.annotate(responsibility_annex=models.Subquery(
-                Annex.objects.filter(notice_id=models.OuterRef("notice_id"), kind=Annex.Kind.RESPONSIBILITIES)
-                .order_by("number").values("title")[:1]))
+            cases = cases.annotate(
+                responsibility_annex=models.Subquery(
+                    Annex.objects.filter(notice_id=models.OuterRef("notice_id"), kind=Annex.Kind.RESPONSIBILITIES)
+                    .order_by("number")
+                    .values("title")[:1]
+                )
+            )
         return cases.select_related("notice").prefetch_related(
             _ordered_agencies(),
             "themes",
@@ -92,8 +96,10 @@ class CaseQuerySet(models.QuerySet):
 class ResponsibilityQuerySet(models.QuerySet):
     def for_table(self):
         """The public table: rows of published cases only."""
-        return self.filter(case__status="published").select_related("case__notice", "agency").order_by(
-            "-case__batch", "case__number", "position"
+        return (
+            self.filter(case__status="published")
+            .select_related("case__notice", "agency")
+            .order_by("-case__batch", "case__number", "position")
         )
 
 
@@ -113,9 +119,11 @@ class AgencyQuerySet(models.QuerySet):
         # Meta.ordering is not applied to GROUP BY queries, so order explicitly.
         return (
             self.select_related("region")
-            .annotate(case_count=models.Count(
-                "case_agencies", distinct=True, filter=models.Q(case_agencies__case__status="published")
-            ))
+            .annotate(
+                case_count=models.Count(
+                    "case_agencies", distinct=True, filter=models.Q(case_agencies__case__status="published")
+                )
+            )
             .order_by("name")
         )
 
@@ -123,9 +131,11 @@ class AgencyQuerySet(models.QuerySet):
         """An agency's public page: the published cases it led and those it promotes."""
         CaseAgency = _model("CaseAgency")
         Responsibility = _model("Responsibility")
+
         def published(model):
             return (
-                model.objects.filter(case__status="published").select_related("case__notice")
+                model.objects.filter(case__status="published")
+                .select_related("case__notice")
                 .order_by("-case__batch", "case__number")
             )
 

@@ -15,8 +15,17 @@ PUBLISHER = "发布人"
 
 # Catalog content editors look after, by model name.
 CATALOG_MODELS = [
-    "notice", "annex", "case", "caseagency", "section", "metric", "responsibility",
-    "agency", "agencyalias", "theme", "region",
+    "notice",
+    "annex",
+    "case",
+    "caseagency",
+    "section",
+    "metric",
+    "responsibility",
+    "agency",
+    "agencyalias",
+    "theme",
+    "region",
 ]
 # Proxies get their own permissions; the admin checks them for the inlines.
 PROXY_MODELS = ["measure", "outcome"]

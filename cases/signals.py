@@ -13,8 +13,9 @@ PART_MODELS = (Section, Measure, Outcome, Metric, CaseAgency)
 # proxy as sender, so the admin's measure and outcome inlines are routed here.
 for proxy in (Measure, Outcome):
     post_save.connect(SECTION_HISTORY.post_save, sender=proxy, weak=False, dispatch_uid=f"history-{proxy.__name__}")
-    post_delete.connect(SECTION_HISTORY.post_delete, sender=proxy, weak=False,
-                        dispatch_uid=f"history-{proxy.__name__}-delete")
+    post_delete.connect(
+        SECTION_HISTORY.post_delete, sender=proxy, weak=False, dispatch_uid=f"history-{proxy.__name__}-delete"
+    )
 
 
 def part_changed(sender, instance, raw=False, **kwargs):

@@ -44,8 +44,11 @@ def csv_cell(value) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else \
-            value.strftime("%Y-%m-%d %H:%M")
+        return (
+            timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+            if timezone.is_aware(value)
+            else value.strftime("%Y-%m-%d %H:%M")
+        )
     if isinstance(value, date):
         return value.isoformat()
     text = clean_text(str(value))

@@ -145,13 +145,25 @@ class CaseResource(resources.ModelResource):
     key_figure = fields.Field(column_name="关键数据", readonly=True)
     intro = fields.Field(column_name="导语", attribute="intro")
     url = fields.Field(column_name="网址", readonly=True)
-    updated_at = fields.Field(column_name="更新时间", attribute="updated_at",
-                              widget=widgets.DateTimeWidget("%Y-%m-%d %H:%M"))
+    updated_at = fields.Field(
+        column_name="更新时间", attribute="updated_at", widget=widgets.DateTimeWidget("%Y-%m-%d %H:%M")
+    )
 
     class Meta:
         model = Case
-        fields = ("code", "batch_label", "title", "subtitle", "status", "agencies", "themes", "key_figure", "intro",
-                  "url", "updated_at")
+        fields = (
+            "code",
+            "batch_label",
+            "title",
+            "subtitle",
+            "status",
+            "agencies",
+            "themes",
+            "key_figure",
+            "intro",
+            "url",
+            "updated_at",
+        )
         export_order = fields
 
     def __init__(self, base_url: str = "", **kwargs):
@@ -188,8 +200,9 @@ class MetricResource(resources.ModelResource):
     upper_value = fields.Field(column_name="区间上限", attribute="upper_value", widget=NumberWidget())
     unit = fields.Field(column_name="单位", attribute="unit", widget=widgets.CharWidget())
     approximate = fields.Field(column_name="约数", attribute="approximate", widget=YesNoWidget())
-    baseline_printed = fields.Field(column_name="基数原文写法", attribute="baseline_printed",
-                                    widget=widgets.CharWidget())
+    baseline_printed = fields.Field(
+        column_name="基数原文写法", attribute="baseline_printed", widget=widgets.CharWidget()
+    )
     baseline_value = fields.Field(column_name="基数", attribute="baseline_value", widget=NumberWidget())
     baseline_unit = fields.Field(column_name="基数单位", attribute="baseline_unit", widget=widgets.CharWidget())
     period = fields.Field(column_name="时期", attribute="period", widget=widgets.CharWidget())
@@ -200,9 +213,24 @@ class MetricResource(resources.ModelResource):
     class Meta:
         model = Metric
         import_id_fields = ("case", "position")
-        fields = ("case", "case_title", "position", "label", "printed", "value", "upper_value", "unit", "approximate",
-                  "baseline_printed", "baseline_value", "baseline_unit", "period", "section", "source_text",
-                  "is_key")
+        fields = (
+            "case",
+            "case_title",
+            "position",
+            "label",
+            "printed",
+            "value",
+            "upper_value",
+            "unit",
+            "approximate",
+            "baseline_printed",
+            "baseline_value",
+            "baseline_unit",
+            "period",
+            "section",
+            "source_text",
+            "is_key",
+        )
         export_order = fields
         clean_model_instances = True
         skip_unchanged = True
@@ -210,8 +238,9 @@ class MetricResource(resources.ModelResource):
         use_transactions = True
 
     def get_queryset(self):
-        return Metric.objects.select_related("case__notice", "section").order_by("-case__batch", "case__number",
-                                                                                  "position")
+        return Metric.objects.select_related("case__notice", "section").order_by(
+            "-case__batch", "case__number", "position"
+        )
 
     def get_instance(self, instance_loader, row):
         # Rows name their case by code; look the metric up by (case, position).

@@ -8,8 +8,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("cases/<num:batch>/<num:number>/", views.case_detail, name="case-detail"),
     re_path(r"^agencies/download\.(?P<fmt>xlsx|csv)$", downloads.agency_download, name="agency-download"),
-    re_path(r"^responsibilities/download\.(?P<fmt>xlsx|csv)$", downloads.responsibility_download,
-            name="responsibility-download"),
+    re_path(
+        r"^responsibilities/download\.(?P<fmt>xlsx|csv)$",
+        downloads.responsibility_download,
+        name="responsibility-download",
+    ),
     path("agencies/", views.agency_list, name="agency-list"),
     path("agencies/<slug:slug>/", views.agency_detail, name="agency-detail"),
     path("responsibilities/", views.responsibility_list, name="responsibility-list"),

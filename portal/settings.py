@@ -34,11 +34,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = [
-    host.strip()
-    for host in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",")
-    if host.strip()
-]
+ALLOWED_HOSTS = [host.strip() for host in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if host.strip()]
 if not ALLOWED_HOSTS and DEBUG:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 if not ALLOWED_HOSTS:
@@ -151,14 +147,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # when it begins (IMMEDIATE), so a writer waits for the other instead of
     # failing with "database is locked" when it upgrades a read lock; a busy
     # writer is waited for up to 20 seconds.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; "
-            "PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;"
-        ),
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; "
+                "PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

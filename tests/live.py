@@ -26,19 +26,32 @@ PROJECT = Path(__file__).resolve().parents[1]
 
 def server_env(database_url: str, media: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
-    env.update({
-        "DATABASE_URL": database_url, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "test-secret-key-" + "x" * 40,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_SECURE_COOKIES": "0",
-        "DJANGO_MEDIA_ROOT": str(media), "DJANGO_STATIC_ROOT": str(media.parent / "static"),
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-    })
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "test-secret-key-" + "x" * 40,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_SECURE_COOKIES": "0",
+            "DJANGO_MEDIA_ROOT": str(media),
+            "DJANGO_STATIC_ROOT": str(media.parent / "static"),
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+        }
+    )
     env.update(extra)
     return env
 
 
 def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=PROJECT, env=env, input=stdin,
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout
 
@@ -75,9 +88,26 @@ def start_gunicorn(env: dict[str, str], log: Path, *, workers: int = 2, threads:
     port = free_port()
     handle = log.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", str(threads), "--timeout", "60", "--graceful-timeout", "5"],
-        cwd=PROJECT, env=env, stdout=handle, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
     )
     server = Server(process, port, log, handle)
     deadline = time.monotonic() + 60
@@ -110,8 +140,7 @@ class Browser:
 
     def request(self, method: str, path: str, data: dict | None = None, timeout: float = 60) -> tuple[int, str]:
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
-        request = urllib.request.Request(self.base + urllib.parse.quote(path, safe="/?=&%:+"), data=body,
-                                         method=method)
+        request = urllib.request.Request(self.base + urllib.parse.quote(path, safe="/?=&%:+"), data=body, method=method)
         try:
             with self.opener.open(request, timeout=timeout) as response:
                 return response.status, response.read().decode("utf-8", "replace")

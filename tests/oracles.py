@@ -25,7 +25,9 @@ FACETS = ("theme", "batch", "kind", "level", "region", "agency", "has_baseline")
 
 def _cases(published_only: bool):
     cases = Case.objects.select_related("notice").prefetch_related(
-        "sections", "metrics", "themes",
+        "sections",
+        "metrics",
+        "themes",
         Prefetch("case_agencies", queryset=CaseAgency.objects.select_related("agency__region").order_by("position")),
         "case_agencies__agency__aliases",
     )
@@ -49,8 +51,10 @@ def case_parts(case: Case) -> dict[str, list[str]]:
 
 def case_texts(case: Case) -> dict[str, str]:
     """Each tier as one text: every whitespace-free run on a line of its own, so no word straddles two."""
-    return {tier: "\n".join(run for text in texts for run in normalize(text).split())
-            for tier, texts in case_parts(case).items()}
+    return {
+        tier: "\n".join(run for text in texts for run in normalize(text).split())
+        for tier, texts in case_parts(case).items()
+    }
 
 
 def thesaurus() -> Thesaurus:

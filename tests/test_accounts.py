@@ -28,11 +28,16 @@ def test_an_official_changes_their_own_password(client, official):
     page = client.get("/accounts/password_change/")
     assert page.status_code == 200 and "修改密码" in page.content.decode()
     assert "修改密码" in client.get("/adoption/").content.decode()  # reachable from every page
-    wrong = client.post("/accounts/password_change/", {"old_password": "不对", "new_password1": "新密码-也够长-456",
-                                                       "new_password2": "新密码-也够长-456"})
+    wrong = client.post(
+        "/accounts/password_change/",
+        {"old_password": "不对", "new_password1": "新密码-也够长-456", "new_password2": "新密码-也够长-456"},
+    )
     assert wrong.status_code == 200 and "密码没有修改" in wrong.content.decode()
-    done = client.post("/accounts/password_change/", {"old_password": PASSWORD, "new_password1": "新密码-也够长-456",
-                                                      "new_password2": "新密码-也够长-456"}, follow=True)
+    done = client.post(
+        "/accounts/password_change/",
+        {"old_password": PASSWORD, "new_password1": "新密码-也够长-456", "new_password2": "新密码-也够长-456"},
+        follow=True,
+    )
     assert done.status_code == 200 and "密码已修改" in done.content.decode()
     official.refresh_from_db()
     assert official.check_password("新密码-也够长-456")

@@ -16,13 +16,17 @@ def test_every_model_of_the_app_is_registered():
     # the search index, facet values and catalog version are derived, rebuilt on save, not edited.
     derived = {CaseSearch, CaseText, CaseFacet, CatalogVersion}
     # django-simple-history's records are shown and reverted from each object's history page.
-    models = [m for m in apps.get_app_config("cases").get_models()
-              if not m._meta.proxy and m not in derived and not m.__name__.startswith("Historical")]
+    models = [
+        m
+        for m in apps.get_app_config("cases").get_models()
+        if not m._meta.proxy and m not in derived and not m.__name__.startswith("Historical")
+    ]
     assert [m.__name__ for m in models if not admin.site.is_registered(m)] == []
 
 
-@pytest.mark.parametrize("model", [m for m in admin.site._registry if m._meta.app_label == "cases"],
-                         ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "model", [m for m in admin.site._registry if m._meta.app_label == "cases"], ids=lambda m: m.__name__
+)
 def test_changelist_and_add_pages_open(admin_client, seed, model):
     base = f"/admin/cases/{model._meta.model_name}/"
     assert admin_client.get(base).status_code == 200

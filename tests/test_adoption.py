@@ -31,8 +31,11 @@ def media(settings, tmp_path):
 
 def official(username: str, *, region: str | None = None, agency: str | None = None) -> User:
     user = User.objects.create_user(username, password="pw-不重要-123")
-    OfficialProfile.objects.create(user=user, region=Region.objects.get(slug=region) if region else None,
-                                   agency=Agency.objects.get(slug=agency) if agency else None)
+    OfficialProfile.objects.create(
+        user=user,
+        region=Region.objects.get(slug=region) if region else None,
+        agency=Agency.objects.get(slug=agency) if agency else None,
+    )
     return user
 
 
@@ -52,12 +55,25 @@ def world(seed):
     users["editor"].groups.add(Group.objects.get(name=roles.EDITOR))
     case_1, case_8 = Case.objects.get(batch=4, number=1), Case.objects.get(batch=4, number=8)
     haikou = AdoptionReport.objects.create(
-        case=case_1, region=Region.objects.get(slug="haikou"), status="in_progress", started_on=date(2024, 1, 2),
-        actions="参照三医联动做法推进。", notes=SECRET_NOTE, contact_name="王某", contact_phone=SECRET_PHONE)
-    evidence = Evidence.objects.create(report=haikou, title="实施方案", original_name="方案.pdf", size=len(PDF),
-                                       file=SimpleUploadedFile("方案.pdf", PDF))
-    ledong_8 = AdoptionReport.objects.create(case=case_8, region=Region.objects.get(slug="ledong"),
-                                             status="not_started")
+        case=case_1,
+        region=Region.objects.get(slug="haikou"),
+        status="in_progress",
+        started_on=date(2024, 1, 2),
+        actions="参照三医联动做法推进。",
+        notes=SECRET_NOTE,
+        contact_name="王某",
+        contact_phone=SECRET_PHONE,
+    )
+    evidence = Evidence.objects.create(
+        report=haikou,
+        title="实施方案",
+        original_name="方案.pdf",
+        size=len(PDF),
+        file=SimpleUploadedFile("方案.pdf", PDF),
+    )
+    ledong_8 = AdoptionReport.objects.create(
+        case=case_8, region=Region.objects.get(slug="ledong"), status="not_started"
+    )
     return {"users": users, "haikou": haikou, "ledong_8": ledong_8, "evidence": evidence}
 
 
@@ -75,9 +91,18 @@ def edit_url(case_number: int, kind: str, slug: str) -> str:
 
 def report_post(version: int, **changes) -> dict:
     data = {
-        "version": str(version), "status": "in_progress", "started_on": "2024-01-02", "completed_on": "",
-        "not_applicable_reason": "", "actions": "新的做法说明。", "notes": "", "contact_name": "", "contact_phone": "",
-        "results-TOTAL_FORMS": "0", "results-INITIAL_FORMS": "0", "results-MIN_NUM_FORMS": "0",
+        "version": str(version),
+        "status": "in_progress",
+        "started_on": "2024-01-02",
+        "completed_on": "",
+        "not_applicable_reason": "",
+        "actions": "新的做法说明。",
+        "notes": "",
+        "contact_name": "",
+        "contact_phone": "",
+        "results-TOTAL_FORMS": "0",
+        "results-INITIAL_FORMS": "0",
+        "results-MIN_NUM_FORMS": "0",
         "results-MAX_NUM_FORMS": "20",
     }
     data.update(changes)
@@ -96,8 +121,12 @@ ACCESS = [
     ("edit form, Haikou's report", "get", edit_url(1, "region", "haikou"), [302, 200, 403, 403, 200, 403, 403]),
     ("save Haikou's report", "post", edit_url(1, "region", "haikou"), [302, 302, 403, 403, 302, 403, 403]),
     ("create Ledong's report", "post", edit_url(2, "region", "ledong"), [302, 403, 302, 403, 302, 403, 403]),
-    ("create a department's report", "post", edit_url(1, "agency", "hainan-healthcare-security"),
-     [302, 403, 403, 302, 302, 403, 403]),
+    (
+        "create a department's report",
+        "post",
+        edit_url(1, "agency", "hainan-healthcare-security"),
+        [302, 403, 403, 302, 302, 403, 403],
+    ),
     ("comment, case led by 省医保局", "post", "comment:haikou", [302, 403, 403, 302, 302, 403, 403]),
     ("review, case led by 省医保局", "post", "review:haikou", [302, 403, 403, 302, 302, 403, 403]),
     ("comment, another unit's case", "post", "comment:ledong_8", [302, 403, 403, 403, 302, 403, 403]),
@@ -118,8 +147,11 @@ def resolve(target: str, world) -> str:
 
 
 def snapshot():
-    return (list(AdoptionReport.objects.order_by("pk").values_list("pk", "status", "actions", "reviewed", "version")),
-            ReviewComment.objects.count(), AdoptionReport.objects.count())
+    return (
+        list(AdoptionReport.objects.order_by("pk").values_list("pk", "status", "actions", "reviewed", "version")),
+        ReviewComment.objects.count(),
+        AdoptionReport.objects.count(),
+    )
 
 
 class _Undo(Exception):
@@ -151,8 +183,11 @@ def attempt(client, world, role: str, method: str, target: str) -> list[str]:
                 body = b"".join(response.streaming_content) if response.status_code == 200 else response.content
                 if (PDF in body) != (response.status_code == 200):
                     problems.append("file content leaked or missing")
-            if (method == "get" or role == "anonymous") and response.status_code == 302 and not response[
-                    "Location"].startswith("/accounts/login/"):
+            if (
+                (method == "get" or role == "anonymous")
+                and response.status_code == 302
+                and not response["Location"].startswith("/accounts/login/")
+            ):
                 problems.append(f"redirect to {response['Location']}")
             raise _Undo
     except _Undo:
@@ -182,10 +217,17 @@ def test_only_signed_in_officials_see_notes_contacts_evidence_and_comments(clien
     assert "参照三医联动做法推进。" in page  # what was done is public
 
 
-@pytest.mark.parametrize("url", [
-    "/adoption/", "/adoption/reports/1/comment/", "/adoption/reports/1/review/", "/adoption/evidence/1/",
-    edit_url(1, "region", "haikou"), "/adoption/no-such-page/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/adoption/",
+        "/adoption/reports/1/comment/",
+        "/adoption/reports/1/review/",
+        "/adoption/evidence/1/",
+        edit_url(1, "region", "haikou"),
+        "/adoption/no-such-page/",
+    ],
+)
 @pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
 def test_anonymous_writes_are_refused_everywhere_under_adoption(client, world, url, method):
     """No write without signing in: a write view sends to the sign-in page, the others refuse the method."""
@@ -200,18 +242,35 @@ def test_anonymous_writes_are_refused_everywhere_under_adoption(client, world, u
 
 # -- reports ------------------------------------------------------------------------------------------
 
+
 def test_an_official_files_a_report_with_results_and_evidence(client, world):
     client.force_login(world["users"]["ledong"])
     url = edit_url(2, "region", "ledong")
-    data = report_post(0, status="landed", completed_on="2024-05-01", contact_phone="0898-1234567", **{
-        "results-TOTAL_FORMS": "1", "results-0-label": "办理时限", "results-0-value": "3", "results-0-unit": "个工作日",
-        "results-0-baseline_value": "15", "results-0-baseline_unit": "个工作日", "evidence-title": "验收报告",
-        "evidence-file": SimpleUploadedFile("验收.pdf", PDF, content_type="application/pdf")})
+    data = report_post(
+        0,
+        status="landed",
+        completed_on="2024-05-01",
+        contact_phone="0898-1234567",
+        **{
+            "results-TOTAL_FORMS": "1",
+            "results-0-label": "办理时限",
+            "results-0-value": "3",
+            "results-0-unit": "个工作日",
+            "results-0-baseline_value": "15",
+            "results-0-baseline_unit": "个工作日",
+            "evidence-title": "验收报告",
+            "evidence-file": SimpleUploadedFile("验收.pdf", PDF, content_type="application/pdf"),
+        },
+    )
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[-2000:]
     report = AdoptionReport.objects.get(case__number=2, region__slug="ledong")
     assert (report.status, report.completed_on, report.version, report.updated_by.username) == (
-        "landed", date(2024, 5, 1), 1, "ledong")
+        "landed",
+        date(2024, 5, 1),
+        1,
+        "ledong",
+    )
     result = report.results.get()
     assert (result.label, result.value, result.baseline_value) == ("办理时限", Decimal("3"), Decimal("15"))
     evidence = report.evidence.get()
@@ -229,8 +288,9 @@ def test_every_change_to_a_report_is_in_its_history(client, world):
     report = world["haikou"]
     url = edit_url(1, "region", "haikou")
     client.post(url, report_post(report.version, actions="第一次修改。"))
-    client.post(url, report_post(report.version + 1, status="landed", completed_on="2024-06-01",
-                                 actions="第二次修改。"))
+    client.post(
+        url, report_post(report.version + 1, status="landed", completed_on="2024-06-01", actions="第二次修改。")
+    )
     records = list(AdoptionReport.objects.get(pk=report.pk).history.order_by("history_date"))
     assert [r.actions for r in records] == ["参照三医联动做法推进。", "第一次修改。", "第二次修改。"]
     assert records[-1].status == "landed" and records[-1].history_user.username == "haikou"
@@ -264,13 +324,16 @@ def test_two_officials_creating_the_same_report_at_once(client, world):
     assert AdoptionReport.objects.get(case__number=3, region__slug="haikou").actions == "第一份。"
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"status": "not_applicable", "started_on": ""}, "选择“不适用”时请说明理由"),
-    ({"status": "landed"}, "已落地的请填写落地日期"),
-    ({"status": "landed", "completed_on": "2023-01-01"}, "落地日期不能早于启动日期"),
-    ({"started_on": "2024-02-30"}, "有效的日期"),
-    ({"status": "nonsense"}, "选择一个有效的选项"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"status": "not_applicable", "started_on": ""}, "选择“不适用”时请说明理由"),
+        ({"status": "landed"}, "已落地的请填写落地日期"),
+        ({"status": "landed", "completed_on": "2023-01-01"}, "落地日期不能早于启动日期"),
+        ({"started_on": "2024-02-30"}, "有效的日期"),
+        ({"status": "nonsense"}, "选择一个有效的选项"),
+    ],
+)
 def test_an_invalid_report_is_explained_and_not_saved(client, world, changes, message):
     client.force_login(world["users"]["ledong"])
     response = client.post(edit_url(2, "region", "ledong"), report_post(0, **changes))
@@ -279,18 +342,22 @@ def test_an_invalid_report_is_explained_and_not_saved(client, world, changes, me
     assert not AdoptionReport.objects.filter(case__number=2, region__slug="ledong").exists()
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("大文件.pdf", PDF + b"0" * 2048, "超过上限"),
-    ("程序.exe", b"MZ\x90\x00", "不接受“.exe”文件"),
-    ("伪装.pdf", b"\x89PNG\r\n\x1a\nxxxx", "内容不是 PDF 格式"),
-    ("无扩展名", b"%PDF-1.4", "不接受"),
-])
-def test_an_evidence_upload_too_large_or_of_the_wrong_type_is_refused(client, world, settings, name, content,
-                                                                      message):
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("大文件.pdf", PDF + b"0" * 2048, "超过上限"),
+        ("程序.exe", b"MZ\x90\x00", "不接受“.exe”文件"),
+        ("伪装.pdf", b"\x89PNG\r\n\x1a\nxxxx", "内容不是 PDF 格式"),
+        ("无扩展名", b"%PDF-1.4", "不接受"),
+    ],
+)
+def test_an_evidence_upload_too_large_or_of_the_wrong_type_is_refused(client, world, settings, name, content, message):
     settings.EVIDENCE_MAX_BYTES = 1024
     client.force_login(world["users"]["ledong"])
-    response = client.post(edit_url(2, "region", "ledong"), report_post(0, **{
-        "evidence-title": "材料", "evidence-file": SimpleUploadedFile(name, content)}))
+    response = client.post(
+        edit_url(2, "region", "ledong"),
+        report_post(0, **{"evidence-title": "材料", "evidence-file": SimpleUploadedFile(name, content)}),
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not AdoptionReport.objects.filter(case__number=2, region__slug="ledong").exists()
@@ -312,11 +379,12 @@ def test_an_edit_by_the_reporting_unit_clears_an_earlier_review(client, world):
 
 # -- views ---------------------------------------------------------------------------------------------
 
+
 def test_the_matrix_lists_all_19_regions_for_an_anonymous_visitor(client, world):
     page = client.get("/adoption/").content.decode()
     regions = list(Region.objects.all())
     assert len(regions) == 19
-    header = page[page.index("<thead>"):page.index("</thead>")]
+    header = page[page.index("<thead>") : page.index("</thead>")]
     for region in regions:
         assert f'title="{region.name}"' in header
     assert page.count('<td class="status status-') == 8 * 19
@@ -346,10 +414,19 @@ def test_rankings_rate_landed_over_applicable_cases(client, world):
     haikou.save()
     sansha = Region.objects.get(slug="sansha")
     for number in range(2, 9):  # not applicable in seven cases, landed in one
-        AdoptionReport.objects.create(case=Case.objects.get(batch=4, number=number), region=sansha,
-                                      status="not_applicable", not_applicable_reason="无此业务")
-    AdoptionReport.objects.create(case=Case.objects.get(batch=4, number=1), region=sansha, status="landed",
-                                  started_on=date(2024, 1, 1), completed_on=date(2024, 2, 1))
+        AdoptionReport.objects.create(
+            case=Case.objects.get(batch=4, number=number),
+            region=sansha,
+            status="not_applicable",
+            not_applicable_reason="无此业务",
+        )
+    AdoptionReport.objects.create(
+        case=Case.objects.get(batch=4, number=1),
+        region=sansha,
+        status="landed",
+        started_on=date(2024, 1, 1),
+        completed_on=date(2024, 2, 1),
+    )
     page = client.get("/adoption/rankings/").content.decode()
     assert page.index("三沙市") < page.index("海口市") < page.index("乐东黎族自治县")
     assert "100.0%" in page and "12.5%" in page
@@ -370,9 +447,13 @@ def test_the_case_api_reports_adoption_by_status(client, world):
     listed = {(r["batch"], r["number"]): r["adoption"] for r in client.get("/api/cases/").json()["results"]}
     assert listed[(4, 1)] == detail and listed[(4, 8)]["not_started"] == 19
     # Department reports are not regions and do not count here.
-    AdoptionReport.objects.create(case=Case.objects.get(batch=4, number=1),
-                                  agency=Agency.objects.get(slug="hainan-healthcare-security"), status="landed",
-                                  started_on=date(2024, 1, 1), completed_on=date(2024, 2, 1))
+    AdoptionReport.objects.create(
+        case=Case.objects.get(batch=4, number=1),
+        agency=Agency.objects.get(slug="hainan-healthcare-security"),
+        status="landed",
+        started_on=date(2024, 1, 1),
+        completed_on=date(2024, 2, 1),
+    )
     assert client.get("/api/cases/4/1/").json()["adoption"] == detail
 
 
@@ -395,13 +476,16 @@ def test_drafts_are_not_tracked(client, world):
 
 def test_a_result_row_with_a_non_numeric_value_is_refused(client, world):
     client.force_login(world["users"]["ledong"])
-    response = client.post(edit_url(2, "region", "ledong"), report_post(0, **{
-        "results-TOTAL_FORMS": "1", "results-0-label": "办理时限", "results-0-value": "三天"}))
+    response = client.post(
+        edit_url(2, "region", "ledong"),
+        report_post(0, **{"results-TOTAL_FORMS": "1", "results-0-label": "办理时限", "results-0-value": "三天"}),
+    )
     assert response.status_code == 400 and "输入一个数字" in response.content.decode()
     assert AdoptionResult.objects.count() == 0
 
 
 # -- demo ------------------------------------------------------------------------------------------------
+
 
 def test_demo_setup_needs_debug_mode(seed, settings):
     settings.DEBUG = False
@@ -416,8 +500,7 @@ def test_demo_setup_creates_one_account_per_role_and_marked_sample_reports(seed,
     call_command("demo_setup", stdout=out)
     printed = out.getvalue()
     accounts = {line.split()[0]: line.split()[1] for line in printed.splitlines() if line.startswith("  demo-")}
-    assert set(accounts) == {"demo-office", "demo-haikou", "demo-ledong", "demo-yibao", "demo-editor",
-                             "demo-publisher"}
+    assert set(accounts) == {"demo-office", "demo-haikou", "demo-ledong", "demo-yibao", "demo-editor", "demo-publisher"}
     for username, password in accounts.items():
         assert User.objects.get(username=username).check_password(password)
     assert AdoptionReport.objects.count() == AdoptionReport.objects.filter(is_demo=True).count() == 6
@@ -437,8 +520,13 @@ def test_the_seed_fixture_holds_no_reports(settings):
     import json
 
     data = json.loads((settings.FIXTURE_DIRS[0] / "seed.json").read_text(encoding="utf-8"))
-    tracker = {"tracker.adoptionreport", "tracker.adoptionresult", "tracker.evidence", "tracker.officialprofile",
-               "tracker.reviewcomment"}
+    tracker = {
+        "tracker.adoptionreport",
+        "tracker.adoptionresult",
+        "tracker.evidence",
+        "tracker.officialprofile",
+        "tracker.reviewcomment",
+    }
     assert all(o["model"].startswith("cases.") for o in data)  # the catalog only
     assert not [o for o in data if o["model"] in tracker]
 
@@ -448,10 +536,15 @@ def test_the_seed_fixture_holds_no_reports(settings):
 FALSE_EVIDENCE_ERRORS = ["请上传文件或填写链接", "evidence_link_or_file", "这个字段是必填项"]
 
 
-@pytest.mark.parametrize("changes", [
-    {"status": "landed"}, {"status": "not_applicable", "started_on": ""}, {"started_on": "2024-02-30"},
-    {"results-TOTAL_FORMS": "1", "results-0-label": "办理时限", "results-0-value": "三天"},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"status": "landed"},
+        {"status": "not_applicable", "started_on": ""},
+        {"started_on": "2024-02-30"},
+        {"results-TOTAL_FORMS": "1", "results-0-label": "办理时限", "results-0-value": "三天"},
+    ],
+)
 def test_an_error_in_the_report_adds_no_evidence_errors_when_evidence_was_left_empty(client, world, changes):
     client.force_login(world["users"]["ledong"])
     response = client.post(edit_url(2, "region", "ledong"), report_post(0, **changes))
@@ -463,14 +556,19 @@ def test_an_error_in_the_report_adds_no_evidence_errors_when_evidence_was_left_e
     assert "<li>" in summary  # the real problem is listed at the top, with a link to its field
 
 
-@pytest.mark.parametrize(("name", "content", "reason"), [
-    ("伪装.pdf", b"\x89PNG\r\n\x1a\nxxxx", "内容不是 PDF 格式"),
-    ("程序.exe", b"MZ\x90\x00", "不接受“.exe”文件"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("伪装.pdf", b"\x89PNG\r\n\x1a\nxxxx", "内容不是 PDF 格式"),
+        ("程序.exe", b"MZ\x90\x00", "不接受“.exe”文件"),
+    ],
+)
 def test_a_refused_file_is_named_with_its_real_reason_in_the_summary(client, world, name, content, reason):
     client.force_login(world["users"]["ledong"])
-    response = client.post(edit_url(2, "region", "ledong"), report_post(0, **{
-        "evidence-title": "材料", "evidence-file": SimpleUploadedFile(name, content)}))
+    response = client.post(
+        edit_url(2, "region", "ledong"),
+        report_post(0, **{"evidence-title": "材料", "evidence-file": SimpleUploadedFile(name, content)}),
+    )
     page = response.content.decode()
     summary = page.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
     assert reason in summary and 'href="#id_evidence-file"' in summary
@@ -487,13 +585,18 @@ def test_every_constraint_explains_itself_in_chinese():
     for model in apps.get_app_config("cases").get_models():
         for constraint in model._meta.constraints:
             if isinstance(constraint, CheckConstraint) or (
-                    isinstance(constraint, UniqueConstraint) and constraint.condition is not None):
+                isinstance(constraint, UniqueConstraint) and constraint.condition is not None
+            ):
                 message = str(constraint.get_violation_error_message())
                 assert constraint.name not in message and re.search(r"[\u4e00-\u9fff]", message), (
-                    model.__name__, constraint.name, message)
+                    model.__name__,
+                    constraint.name,
+                    message,
+                )
 
 
 # -- demo data and an empty tracker --------------------------------------------------------------------
+
 
 def test_with_no_reports_no_region_is_ranked(client, seed):
     page = client.get("/adoption/rankings/").content.decode()
@@ -518,8 +621,9 @@ def demo_report(world):
     return report
 
 
-@pytest.mark.parametrize("url", ["/adoption/", "/adoption/rankings/", "/adoption/cases/4/1/",
-                                 "/adoption/regions/haikou/"])
+@pytest.mark.parametrize(
+    "url", ["/adoption/", "/adoption/rankings/", "/adoption/cases/4/1/", "/adoption/regions/haikou/"]
+)
 def test_demo_reports_are_marked_on_every_tracker_page(client, demo_report, url):
     page = client.get(url).content.decode()
     assert "演示数据" in page, url

@@ -90,8 +90,9 @@ def test_the_list_is_paginated_with_links(client, seed):
     assert len(get_json(client, "/api/cases/?page=4")["results"]) == 8
     # Page N of the API holds the cases of page N of the list.
     listed = client.get("/cases/?page=2").content.decode()
-    assert all(r["url"].removeprefix("http://testserver") in listed
-               for r in get_json(client, "/api/cases/?page=2")["results"])
+    assert all(
+        r["url"].removeprefix("http://testserver") in listed for r in get_json(client, "/api/cases/?page=2")["results"]
+    )
     assert client.get("/api/cases/?page=abc").status_code == 400
 
 

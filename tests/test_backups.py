@@ -69,8 +69,9 @@ def database_url(tmp_path):
 
     name = f"yingshang_backup_{uuid.uuid4().hex[:8]}"
     params = connection.get_connection_params()
-    with psycopg.connect(host=params.get("host"), port=params.get("port"), user=params.get("user"),
-                         dbname="postgres", autocommit=True) as admin:
+    with psycopg.connect(
+        host=params.get("host"), port=params.get("port"), user=params.get("user"), dbname="postgres", autocommit=True
+    ) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
         yield f"postgres://{params.get('user')}@{params.get('host')}:{params.get('port') or 5432}/{name}"
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -103,8 +104,14 @@ def test_a_backup_and_restore_round_trip_gives_back_every_table_and_file(tmp_pat
     next(p for p in media.rglob("*.pdf")).write_bytes(b"damaged")
     assert every_table(env) != before_tables
 
-    refused = subprocess.run([sys.executable, "manage.py", "restore", str(archive)], cwd=PROJECT, env=env,
-                             input="no\n", capture_output=True, text=True)
+    refused = subprocess.run(
+        [sys.executable, "manage.py", "restore", str(archive)],
+        cwd=PROJECT,
+        env=env,
+        input="no\n",
+        capture_output=True,
+        text=True,
+    )
     assert refused.returncode != 0 and "已取消" in refused.stderr
     assert "已恢复" in manage(env, "restore", str(archive), "--yes")
     after = every_table(env)
@@ -122,7 +129,12 @@ def test_a_damaged_or_foreign_archive_is_refused_and_changes_nothing(tmp_path, d
     before = every_table(env)
     junk = tmp_path / "junk.tar.gz"
     junk.write_bytes(b"not an archive")
-    result = subprocess.run([sys.executable, "manage.py", "restore", str(junk), "--yes"], cwd=PROJECT, env=env,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "restore", str(junk), "--yes"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0 and "无法读取备份文件" in result.stderr
     assert every_table(env) == before

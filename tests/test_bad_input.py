@@ -14,27 +14,73 @@ from tests.conftest import SOURCE_TEXT_PATH
 pytestmark = pytest.mark.django_db
 
 PUBLIC_PATHS = [
-    "/", "/cases/", "/cases/4/1/", "/cases/4/8/", "/agencies/", "/agencies/haikou-customs/",
-    "/responsibilities/", "/notices/4/", "/api/cases/", "/api/cases/4/3/",
-    "/adoption/", "/adoption/rankings/", "/adoption/cases/4/1/", "/adoption/regions/haikou/",
+    "/",
+    "/cases/",
+    "/cases/4/1/",
+    "/cases/4/8/",
+    "/agencies/",
+    "/agencies/haikou-customs/",
+    "/responsibilities/",
+    "/notices/4/",
+    "/api/cases/",
+    "/api/cases/4/3/",
+    "/adoption/",
+    "/adoption/rankings/",
+    "/adoption/cases/4/1/",
+    "/adoption/regions/haikou/",
     "/accounts/login/",
 ]
 DOWNLOADS = [
-    "/cases/download.xlsx", "/cases/download.csv", "/cases/metrics.xlsx", "/cases/metrics.csv",
-    "/agencies/download.xlsx", "/agencies/download.csv", "/responsibilities/download.xlsx",
-    "/responsibilities/download.csv", "/adoption/matrix.xlsx", "/adoption/matrix.csv",
+    "/cases/download.xlsx",
+    "/cases/download.csv",
+    "/cases/metrics.xlsx",
+    "/cases/metrics.csv",
+    "/agencies/download.xlsx",
+    "/agencies/download.csv",
+    "/responsibilities/download.xlsx",
+    "/responsibilities/download.csv",
+    "/adoption/matrix.xlsx",
+    "/adoption/matrix.csv",
 ]
 EVERY_URL = PUBLIC_PATHS + DOWNLOADS
 # Paths with numbers in them, for numbers of every kind.
-PATH_TEMPLATES = ["/cases/{}/1/", "/cases/4/{}/", "/api/cases/{}/{}/", "/notices/{}/", "/adoption/cases/{}/{}/",
-                  "/adoption/reports/{}/", "/adoption/evidence/{}/"]
+PATH_TEMPLATES = [
+    "/cases/{}/1/",
+    "/cases/4/{}/",
+    "/api/cases/{}/{}/",
+    "/notices/{}/",
+    "/adoption/cases/{}/{}/",
+    "/adoption/reports/{}/",
+    "/adoption/evidence/{}/",
+]
 KNOWN_PARAMS = ["q", "page", "sort", "batch", "theme", "agency", "kind", "level", "region", "has_baseline", "case"]
-NUMBERS = ["0", "-1", "1e9", "²", "٣", "４", "9" * 30, "-" + "9" * 30, "9" * 5000, "1.5", " 4 ", "+4", "0x10",
-           "٤", "𝟒"]
+NUMBERS = ["0", "-1", "1e9", "²", "٣", "４", "9" * 30, "-" + "9" * 30, "9" * 5000, "1.5", " 4 ", "+4", "0x10", "٤", "𝟒"]
 NASTY_VALUES = [
-    "", "abc", "4", "\x00", "a\x00b", "\x1b[31m", "'", '"', "%", "\\", '"OR 1=1', "NEAR(a b)", "* AND *",
-    "{title}: x", "a:*", "!&|<->", "长" * 10_000, "\ud7ff", "🙂", "getting-credit", "haikou",
-    "provincial_department", "relevance", "4-1", *NUMBERS,
+    "",
+    "abc",
+    "4",
+    "\x00",
+    "a\x00b",
+    "\x1b[31m",
+    "'",
+    '"',
+    "%",
+    "\\",
+    '"OR 1=1',
+    "NEAR(a b)",
+    "* AND *",
+    "{title}: x",
+    "a:*",
+    "!&|<->",
+    "长" * 10_000,
+    "\ud7ff",
+    "🙂",
+    "getting-credit",
+    "haikou",
+    "provincial_department",
+    "relevance",
+    "4-1",
+    *NUMBERS,
 ]
 
 param_names = st.one_of(st.sampled_from(KNOWN_PARAMS), st.text(min_size=1, max_size=12))
@@ -56,9 +102,10 @@ def test_no_query_string_breaks_any_page_or_download(client, seed, path, params)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(template=st.sampled_from(PATH_TEMPLATES),
-       numbers=st.lists(st.one_of(st.sampled_from(NUMBERS), st.text(min_size=1, max_size=12)), min_size=2,
-                        max_size=2))
+@given(
+    template=st.sampled_from(PATH_TEMPLATES),
+    numbers=st.lists(st.one_of(st.sampled_from(NUMBERS), st.text(min_size=1, max_size=12)), min_size=2, max_size=2),
+)
 def test_no_number_in_a_path_breaks_a_page(client, seed, template, numbers):
     from urllib.parse import quote
 
@@ -74,10 +121,27 @@ def _multi(params):
     return grouped.items()
 
 
-BAD_QUERIES = ["page=-1", "page=abc", "q=%00", "batch=x&batch=4", "theme=a&theme=b", "q=" + "长" * 10_000,
-               'q="OR 1', "region=%E0%A4%A", "agency=%00", "theme=a%00b", "case=%00", "theme=%00", "batch=%C2%B2",
-               "batch=" + "9" * 30, "batch=-" + "9" * 30, "batch=" + "9" * 5000, "page=" + "9" * 30,
-               "batch=4&batch=4&batch=" + "9" * 30, "region=haikou&region=%00"]
+BAD_QUERIES = [
+    "page=-1",
+    "page=abc",
+    "q=%00",
+    "batch=x&batch=4",
+    "theme=a&theme=b",
+    "q=" + "长" * 10_000,
+    'q="OR 1',
+    "region=%E0%A4%A",
+    "agency=%00",
+    "theme=a%00b",
+    "case=%00",
+    "theme=%00",
+    "batch=%C2%B2",
+    "batch=" + "9" * 30,
+    "batch=-" + "9" * 30,
+    "batch=" + "9" * 5000,
+    "page=" + "9" * 30,
+    "batch=4&batch=4&batch=" + "9" * 30,
+    "region=haikou&region=%00",
+]
 
 
 @pytest.mark.parametrize("path", EVERY_URL)
@@ -129,8 +193,9 @@ def test_junk_page_numbers_are_a_clear_400_from_the_api(client, seed):
 @pytest.mark.parametrize("url", ["/accounts/login/", "/adoption/cases/4/1/region/haikou/edit/", "/admin/login/"])
 def test_an_oversized_body_is_refused_before_it_is_read(client, seed, url):
     # The test client's payload holds nothing: reading even one byte of the declared 200 MB would fail.
-    response = client.generic("POST", url, b"", content_type="multipart/form-data; boundary=x",
-                              CONTENT_LENGTH=str(200 * 1024 * 1024))
+    response = client.generic(
+        "POST", url, b"", content_type="multipart/form-data; boundary=x", CONTENT_LENGTH=str(200 * 1024 * 1024)
+    )
     assert response.status_code == 413
     assert "超过上限" in response.content.decode()
 
@@ -146,8 +211,11 @@ def test_concurrent_imports_of_one_notice_give_one_batch_and_clear_answers(trans
     from django.core.management import call_command
 
     call_command("loaddata", "seed", verbosity=0)
-    text = SOURCE_TEXT_PATH.read_text(encoding="utf-8").replace("第四批", "第五批").replace("2023年9月19日",
-                                                                                             "2024年3月1日")
+    text = (
+        SOURCE_TEXT_PATH.read_text(encoding="utf-8")
+        .replace("第四批", "第五批")
+        .replace("2023年9月19日", "2024年3月1日")
+    )
     outcomes: list[object] = []
     start = threading.Barrier(4)
 

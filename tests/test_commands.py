@@ -54,8 +54,18 @@ def test_a_fixture_with_a_broken_reference_fails_and_leaves_the_database_unchang
     call_command("load_seed", verbosity=0)
     before = counts()
     fixture = [
-        {"model": "cases.region", "pk": 99, "fields": {"name": "测试市", "short_name": "测试", "slug": "test",
-                                                      "kind": "county", "code": "999999", "position": 99}},
+        {
+            "model": "cases.region",
+            "pk": 99,
+            "fields": {
+                "name": "测试市",
+                "short_name": "测试",
+                "slug": "test",
+                "kind": "county",
+                "code": "999999",
+                "position": 99,
+            },
+        },
         {"model": "cases.caseagency", "pk": 999, "fields": {"case": 1, "agency": 12345, "position": 9}},
     ]
     with pytest.raises(IntegrityError):
@@ -75,10 +85,26 @@ def test_a_fixture_that_is_not_valid_json_fails_and_leaves_the_database_unchange
 def test_a_fixture_breaking_a_constraint_fails_and_leaves_the_database_unchanged(tmp_path):
     call_command("load_seed", verbosity=0)
     before = counts()
-    fixture = [{"model": "cases.case", "pk": 100, "fields": {
-        "notice": 1, "number": 1, "label": "重复", "title": "重复的案例1", "subtitle": "", "subtitle_separator": "",
-        "intro": "x", "measures_heading": "一、主要做法", "outcomes_heading": "二、亮点与成效",
-        "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z", "themes": []}}]
+    fixture = [
+        {
+            "model": "cases.case",
+            "pk": 100,
+            "fields": {
+                "notice": 1,
+                "number": 1,
+                "label": "重复",
+                "title": "重复的案例1",
+                "subtitle": "",
+                "subtitle_separator": "",
+                "intro": "x",
+                "measures_heading": "一、主要做法",
+                "outcomes_heading": "二、亮点与成效",
+                "created_at": "2024-01-01T00:00:00Z",
+                "updated_at": "2024-01-01T00:00:00Z",
+                "themes": [],
+            },
+        }
+    ]
     with pytest.raises(IntegrityError):
         call_command("loaddata", write(tmp_path, "dup.json", json.dumps(fixture, ensure_ascii=False)), verbosity=0)
     assert counts() == before

@@ -30,9 +30,14 @@ for slug in {REGIONS!r}:
 
 def report_data(case_number: int) -> dict:
     return {
-        "version": "0", "status": "in_progress", "started_on": "2024-03-01",
-        "actions": f"并发保存测试：案例{case_number}", "results-TOTAL_FORMS": "0", "results-INITIAL_FORMS": "0",
-        "results-MIN_NUM_FORMS": "0", "results-MAX_NUM_FORMS": "20",
+        "version": "0",
+        "status": "in_progress",
+        "started_on": "2024-03-01",
+        "actions": f"并发保存测试：案例{case_number}",
+        "results-TOTAL_FORMS": "0",
+        "results-INITIAL_FORMS": "0",
+        "results-MIN_NUM_FORMS": "0",
+        "results-MAX_NUM_FORMS": "20",
     }
 
 
@@ -110,8 +115,9 @@ def test_saves_under_read_load_all_land(server):
             path = f"/adoption/cases/4/{case}/region/{slug}/edit/"
             status, html = browser.get(path)
             version = html.split('name="version" value="', 1)[1].split('"', 1)[0]
-            answers.append(browser.post_form(path, {**report_data(case), "version": version,
-                                                    "actions": f"第二轮更新：{case}"})[0])
+            answers.append(
+                browser.post_form(path, {**report_data(case), "version": version, "actions": f"第二轮更新：{case}"})[0]
+            )
         return answers
 
     with ThreadPoolExecutor(max_workers=10) as pool:

@@ -129,13 +129,16 @@ def test_a_notice_import(client, catalog):
 
 def test_an_agency_merge(client, publisher, catalog):
     keep = Agency.objects.get(slug="hainan-healthcare-security")
-    duplicate = Agency.objects.create(name="海南省医疗保障局（重复录入）", slug="dup", kind=Agency.Kind.COURT,
-                                      level=keep.level)
+    duplicate = Agency.objects.create(
+        name="海南省医疗保障局（重复录入）", slug="dup", kind=Agency.Kind.COURT, level=keep.level
+    )
     AgencyAlias.objects.create(agency=duplicate, name="医保局重复简称")
     CaseAgency.objects.create(case=catalog, agency=duplicate, position=9)
     consistent(client, "医保局重复简称")
-    response = client.post("/admin/cases/agency/", {"action": "merge_agencies_action", "keep": keep.pk,
-                                                    "_selected_action": [keep.pk, duplicate.pk]})
+    response = client.post(
+        "/admin/cases/agency/",
+        {"action": "merge_agencies_action", "keep": keep.pk, "_selected_action": [keep.pk, duplicate.pk]},
+    )
     assert response.status_code == 302
     consistent(client, "医保局重复简称", "重复录入")
 

@@ -35,8 +35,8 @@ def test_all_three_orders(seed):
 def test_pages_cross_relevance_classes_without_gaps_or_repeats(seed):
     case_filter, _ = bound_case_filter(QueryDict("q=服务"))
     ranked = case_filter.ranked()
-    whole = ranked[0:len(ranked)]
-    pieces = ranked[0:2] + ranked[2:3] + ranked[3:len(ranked)]
+    whole = ranked[0 : len(ranked)]
+    pieces = ranked[0:2] + ranked[2:3] + ranked[3 : len(ranked)]
     assert pieces == whole and len(set(whole)) == len(whole) == len(oracle("服务"))
 
 
@@ -44,14 +44,22 @@ def test_search_and_facets_together_agree_with_the_oracle(seed):
     """Filtering keeps the search's order: the oracle's ranking, restricted to the cases the facets give."""
     from tests.oracles import facet_values, ranked_matches
 
-    for query, facets in [("", {}), ("注销", {}), ("", {"theme": "government-services", "level": "city"}),
-                          ("数据", {"kind": "provincial_department"}), ("企业 数据", {"level": "provincial"})]:
+    for query, facets in [
+        ("", {}),
+        ("注销", {}),
+        ("", {"theme": "government-services", "level": "city"}),
+        ("数据", {"kind": "provincial_department"}),
+        ("企业 数据", {"level": "provincial"}),
+    ]:
         data = QueryDict(mutable=True)
         data.update({"q": query, **facets}) if query else data.update(facets)
         case_filter, _ = bound_case_filter(data)
         got = [pk for pk, _ in case_filter.ranked()[0:100]]
-        ranked = ranked_matches(query, published_only=True) if query else list(
-            Case.objects.published().order_by("-batch", "number"))
+        ranked = (
+            ranked_matches(query, published_only=True)
+            if query
+            else list(Case.objects.published().order_by("-batch", "number"))
+        )
         expected = [c.pk for c in ranked if all(v in facet_values(c)[name] for name, v in facets.items())]
         assert got == expected, (query, facets)
 

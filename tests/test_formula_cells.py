@@ -27,8 +27,11 @@ HOSTILE = [
 ]
 
 PUBLIC_DOWNLOADS = [
-    "/cases/download.{fmt}", "/cases/metrics.{fmt}", "/agencies/download.{fmt}",
-    "/responsibilities/download.{fmt}", "/adoption/matrix.{fmt}",
+    "/cases/download.{fmt}",
+    "/cases/metrics.{fmt}",
+    "/agencies/download.{fmt}",
+    "/responsibilities/download.{fmt}",
+    "/adoption/matrix.{fmt}",
 ]
 ADMIN_EXPORTS = ["case", "metric", "agency", "responsibility"]
 

@@ -14,10 +14,29 @@ from tests.conftest import SOURCE_TEXT_PATH
 pytestmark = pytest.mark.django_db
 
 MODELS = [Notice, Annex, Case, Section, CaseAgency, Responsibility, Agency, Metric]
-CASE_FIELDS = ["number", "batch", "label", "title", "subtitle", "subtitle_separator", "intro", "measures_heading",
-               "outcomes_heading"]
-NOTICE_FIELDS = ["batch", "title", "title_in_source", "issuer", "issued_on", "recipients", "body", "meeting",
-                 "publicity", "source_file"]
+CASE_FIELDS = [
+    "number",
+    "batch",
+    "label",
+    "title",
+    "subtitle",
+    "subtitle_separator",
+    "intro",
+    "measures_heading",
+    "outcomes_heading",
+]
+NOTICE_FIELDS = [
+    "batch",
+    "title",
+    "title_in_source",
+    "issuer",
+    "issued_on",
+    "recipients",
+    "body",
+    "meeting",
+    "publicity",
+    "source_file",
+]
 
 
 def counts() -> dict:
@@ -68,9 +87,11 @@ def test_importing_the_seed_text_into_an_empty_database_reproduces_the_seed(db):
 
     section_fields = ["kind", "position", "label", "heading", "body"]
     assert sorted((s.case.number, *(getattr(s, f) for f in section_fields)) for s in Section.objects.all()) == rows(
-        "section", section_fields)
+        "section", section_fields
+    )
     assert sorted((link.case.number, link.agency.name, link.position) for link in CaseAgency.objects.all()) == rows(
-        "caseagency", ["agency", "position"])
+        "caseagency", ["agency", "position"]
+    )
     responsibility_fields = ["agency", "role", "position", "reconstructed", "note"]
     assert sorted(
         (r.case.number, r.agency.name, r.role, r.position, r.reconstructed, r.note)
@@ -128,7 +149,9 @@ def test_a_new_batch_matches_existing_agencies_by_name_and_alias(seed, tmp_path)
     assert Agency.objects.count() == agencies
     case = Case.objects.get(batch=5, number=6)
     assert [link.agency.slug for link in case.case_agencies.order_by("position")] == [
-        "ledong-government", "ledong-court"]
+        "ledong-government",
+        "ledong-court",
+    ]
     assert Case.objects.filter(batch=5).count() == 8
     assert Metric.objects.filter(case__batch=5).count() == 0  # metrics are curated by editors
 
@@ -160,13 +183,18 @@ def test_a_correction_that_would_orphan_a_metric_fails_whole(seed, tmp_path):
     assert Case.objects.get(batch=4, number=8).title == other_title
 
 
-@pytest.mark.parametrize(("edit", "message"), [
-    (lambda lines: lines[:68] + lines[69:], "第70行：案例2缺少“一、主要做法”部分"),
-    (lambda lines: [line.replace("优化营商环境示范案例3", "优化营商环境示范案例2") for line in lines],
-     "案例序号2重复（第55行已有）"),
-    (lambda lines: [line.replace("2023年9月19日", "2023年13月45日") for line in lines], "第11行：成文日期无效"),
-    (lambda lines: [], "第1行：文件为空"),
-])
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda lines: lines[:68] + lines[69:], "第70行：案例2缺少“一、主要做法”部分"),
+        (
+            lambda lines: [line.replace("优化营商环境示范案例3", "优化营商环境示范案例2") for line in lines],
+            "案例序号2重复（第55行已有）",
+        ),
+        (lambda lines: [line.replace("2023年9月19日", "2023年13月45日") for line in lines], "第11行：成文日期无效"),
+        (lambda lines: [], "第1行：文件为空"),
+    ],
+)
 def test_a_malformed_file_fails_naming_the_line_and_writes_nothing(db, tmp_path, edit, message):
     lines = SOURCE_TEXT_PATH.read_text("utf-8").split("\n")
     path = tmp_path / "bad.txt"

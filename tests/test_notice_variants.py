@@ -25,8 +25,14 @@ pytestmark = pytest.mark.django_db
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 CN = "一二三四五六七八九十"
 NEW_UNITS = [
-    "中国农业银行股份有限公司海南省分行", "海口农村商业银行股份有限公司美兰支行", "海南省农业科学院热带作物研究院",
-    "海南天涯律师事务所", "海南省总商会", "海南省软件行业协会", "海南大学", "海南洋浦经济开发区",
+    "中国农业银行股份有限公司海南省分行",
+    "海口农村商业银行股份有限公司美兰支行",
+    "海南省农业科学院热带作物研究院",
+    "海南天涯律师事务所",
+    "海南省总商会",
+    "海南省软件行业协会",
+    "海南大学",
+    "海南洋浦经济开发区",
 ]
 UNCLASSIFIABLE = "三亚崖州湾科技城"  # no ending the rules know
 SHORT_FORM = "海南农信社"  # a short form of 海南省农村信用社联合社 never seen before
@@ -58,6 +64,7 @@ def header(lines: list[str], start: int) -> list[int]:
 
 
 # -- the variants ---------------------------------------------------------------------------------
+
 
 def renamed_agencies(text: str) -> str:
     lines = lines_of(text)
@@ -110,7 +117,7 @@ def annex_list_on_one_line(text: str) -> str:
 def only_cases(text: str, keep: int) -> str:
     lines = lines_of(text)
     bounds = case_bounds(lines)
-    return "\n".join(lines[:bounds[keep - 1][1]] + lines[bounds[-1][1]:])
+    return "\n".join(lines[: bounds[keep - 1][1]] + lines[bounds[-1][1] :])
 
 
 def twelve_cases(text: str) -> str:
@@ -121,7 +128,7 @@ def twelve_cases(text: str) -> str:
         block = lines[start:end]
         block[0] = block[0].replace(re.search(r"\d+", block[0])[0], str(offset))
         extra += block
-    return "\n".join(lines[:bounds[-1][1]] + extra + lines[bounds[-1][1]:])
+    return "\n".join(lines[: bounds[-1][1]] + extra + lines[bounds[-1][1] :])
 
 
 def everything(text: str) -> str:
@@ -131,14 +138,20 @@ def everything(text: str) -> str:
 
 
 VARIANTS = {
-    "renamed agencies": renamed_agencies, "titles on one line": one_line_titles, "案例一": chinese_numerals,
-    "full-width numerals and brackets": full_width, "no blank lines": no_blank_lines,
-    "annex list on one line": annex_list_on_one_line, "four cases": lambda t: only_cases(t, 4),
-    "twelve cases": twelve_cases, "all at once": everything,
+    "renamed agencies": renamed_agencies,
+    "titles on one line": one_line_titles,
+    "案例一": chinese_numerals,
+    "full-width numerals and brackets": full_width,
+    "no blank lines": no_blank_lines,
+    "annex list on one line": annex_list_on_one_line,
+    "four cases": lambda t: only_cases(t, 4),
+    "twelve cases": twelve_cases,
+    "all at once": everything,
 }
 
 
 # -- the file formats -----------------------------------------------------------------------------
+
 
 def as_docx(text: str) -> bytes:
     from docx import Document
@@ -153,8 +166,9 @@ def as_docx(text: str) -> bytes:
 
 
 def as_web_page(text: str) -> bytes:
-    paragraphs = "\n".join(f"<p style=\"text-indent:2em\">{html.escape(line.strip())}</p>"
-                           for line in text.split("\n") if line.strip())
+    paragraphs = "\n".join(
+        f'<p style="text-indent:2em">{html.escape(line.strip())}</p>' for line in text.split("\n") if line.strip()
+    )
     page = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="gb2312"><title>关于推广第五批优化营商环境示范案例的通知_海南省人民政府网</title>
 <script>var nav = "不是正文";</script><style>p {{ margin: 0 }}</style></head>
@@ -240,8 +254,9 @@ def test_an_editor_merges_a_short_form_into_the_suggested_unit(client, seed, dja
     assert SHORT_FORM in listing and "可能是同一单位" in listing
     short = Agency.objects.get(name=SHORT_FORM)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/admin/cases/agency/", {"action": "merge_into_suggested_action",
-                                                        "_selected_action": [short.pk]})
+        response = client.post(
+            "/admin/cases/agency/", {"action": "merge_into_suggested_action", "_selected_action": [short.pk]}
+        )
     assert response.status_code == 302
     full = Agency.objects.get(name="海南省农村信用社联合社")
     assert SHORT_FORM in set(full.aliases.values_list("name", flat=True))
@@ -256,18 +271,37 @@ def test_a_doc_or_pdf_file_is_refused_with_what_to_do(seed):
             read_notice(data, name)
 
 
-@pytest.mark.parametrize(("lines", "subtitle", "agencies", "uncertain"), [
-    (["打造住房公积金贷款不见面审批新模式", "海南省住房公积金管理局"], "打造住房公积金贷款不见面审批新模式",
-     ["海南省住房公积金管理局"], []),
-    (["海南自贸港建设的生动实践", "海南省知识产权局", "海口海关"], "海南自贸港建设的生动实践",
-     ["海南省知识产权局", "海口海关"], []),
-    (["中国农业银行股份有限公司海南省分行"], "", ["中国农业银行股份有限公司海南省分行"], []),
-    (["三亚崖州湾科技城"], "", ["三亚崖州湾科技城"], ["三亚崖州湾科技城"]),
-    (["建立“一镇一法治服务中心”", "乐东黎族自治县人民法院"], "建立“一镇一法治服务中心”",
-     ["乐东黎族自治县人民法院"], []),
-    (["海南省卫生健康委员会", "海南大学", "三亚崖州湾科技城管理局"], "",
-     ["海南省卫生健康委员会", "海南大学", "三亚崖州湾科技城管理局"], []),
-])
+@pytest.mark.parametrize(
+    ("lines", "subtitle", "agencies", "uncertain"),
+    [
+        (
+            ["打造住房公积金贷款不见面审批新模式", "海南省住房公积金管理局"],
+            "打造住房公积金贷款不见面审批新模式",
+            ["海南省住房公积金管理局"],
+            [],
+        ),
+        (
+            ["海南自贸港建设的生动实践", "海南省知识产权局", "海口海关"],
+            "海南自贸港建设的生动实践",
+            ["海南省知识产权局", "海口海关"],
+            [],
+        ),
+        (["中国农业银行股份有限公司海南省分行"], "", ["中国农业银行股份有限公司海南省分行"], []),
+        (["三亚崖州湾科技城"], "", ["三亚崖州湾科技城"], ["三亚崖州湾科技城"]),
+        (
+            ["建立“一镇一法治服务中心”", "乐东黎族自治县人民法院"],
+            "建立“一镇一法治服务中心”",
+            ["乐东黎族自治县人民法院"],
+            [],
+        ),
+        (
+            ["海南省卫生健康委员会", "海南大学", "三亚崖州湾科技城管理局"],
+            "",
+            ["海南省卫生健康委员会", "海南大学", "三亚崖州湾科技城管理局"],
+            [],
+        ),
+    ],
+)
 def test_the_lines_between_title_and_intro_are_a_subtitle_and_lead_agencies(lines, subtitle, agencies, uncertain):
     from cases.notices.text import parse_notice
 
@@ -278,6 +312,6 @@ def test_the_lines_between_title_and_intro_are_a_subtitle_and_lead_agencies(line
     intro = header(source, bounds[2][0])[-1] + 1
     while not source[intro].strip():
         intro += 1
-    rebuilt = source[:title + 1] + [f"  {line}" for line in lines] + source[intro:]
+    rebuilt = source[: title + 1] + [f"  {line}" for line in lines] + source[intro:]
     case = parse_notice("\n".join(rebuilt)).cases[2]
     assert (case.subtitle, case.agencies, case.uncertain) == (subtitle, agencies, uncertain)

@@ -25,8 +25,15 @@ def draft(seed, django_capture_on_commit_callbacks) -> Case:
 
 
 PUBLIC_PAGES = [
-    "/", "/cases/", "/cases/?q=测试案例标题", "/cases/?batch=5", "/responsibilities/",
-    "/agencies/hainan-healthcare-security/", "/agencies/", "/api/cases/", "/api/cases/?q=测试案例标题",
+    "/",
+    "/cases/",
+    "/cases/?q=测试案例标题",
+    "/cases/?batch=5",
+    "/responsibilities/",
+    "/agencies/hainan-healthcare-security/",
+    "/agencies/",
+    "/api/cases/",
+    "/api/cases/?q=测试案例标题",
 ]
 
 

@@ -84,11 +84,39 @@ def test_a_single_character_is_found_wherever_it_stands(seed):
     assert set(search("贷")) == {4, 7}
 
 
-ORACLE_QUERIES = ["数据", "服务", "营商环境", "海口", "改革", "2023年", "%", "一站式 通关", "企业 注销 便利",
-                  "三医", "提升", "e", "充电桩进小区", "审批 数据 共享", "万", "法治", "海南省", "(一)",
-                  # synonyms, agencies' aliases, partial matches and split words
-                  "企业注销", "市场主体", "医疗保障 数据", "住房公积金贷款", "省医保局", "乐东法院 调解", "AI",
-                  "公积金贷 注销", "企业注销流程", "充电桩 公积金 注销", "海南省乐东法院", "跨境电子商务 通关"]
+ORACLE_QUERIES = [
+    "数据",
+    "服务",
+    "营商环境",
+    "海口",
+    "改革",
+    "2023年",
+    "%",
+    "一站式 通关",
+    "企业 注销 便利",
+    "三医",
+    "提升",
+    "e",
+    "充电桩进小区",
+    "审批 数据 共享",
+    "万",
+    "法治",
+    "海南省",
+    "(一)",
+    # synonyms, agencies' aliases, partial matches and split words
+    "企业注销",
+    "市场主体",
+    "医疗保障 数据",
+    "住房公积金贷款",
+    "省医保局",
+    "乐东法院 调解",
+    "AI",
+    "公积金贷 注销",
+    "企业注销流程",
+    "充电桩 公积金 注销",
+    "海南省乐东法院",
+    "跨境电子商务 通关",
+]
 
 
 @pytest.mark.parametrize("query", ORACLE_QUERIES)

@@ -60,8 +60,9 @@ def _database(tmp_path):
 
     name = f"yingshang_kill_{uuid.uuid4().hex[:8]}"
     params = connection.get_connection_params()
-    admin = psycopg.connect(host=params.get("host"), port=params.get("port"), user=params.get("user"),
-                            dbname="postgres", autocommit=True)
+    admin = psycopg.connect(
+        host=params.get("host"), port=params.get("port"), user=params.get("user"), dbname="postgres", autocommit=True
+    )
     admin.execute(f'CREATE DATABASE "{name}"')
     url = f"postgres://{params.get('user')}@{params.get('host')}:{params.get('port') or 5432}/{name}"
 
@@ -82,7 +83,12 @@ def test_a_killed_bulk_load_leaves_the_database_and_its_indexes_as_they_were(tmp
         before = manage(env, "shell", "-c", STATE)
         process = subprocess.Popen(
             [sys.executable, "manage.py", "generate_cases", "3000", "--chunk", "100", "--defer-indexes", "yes"],
-            cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            cwd=PROJECT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         seen = []
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

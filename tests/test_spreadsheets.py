@@ -35,8 +35,17 @@ def page_codes(client, query: str) -> list[str]:
     return [f"{r['batch']}-{r['number']}" for r in client.get(f"/api/cases/?{query}").json()["results"]]
 
 
-@pytest.mark.parametrize("query", ["", "theme=getting-credit", "q=注销", "kind=court&kind=central_agency",
-                                   "q=公积金 不动产&sort=number", "theme=nope&page=abc"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "theme=getting-credit",
+        "q=注销",
+        "kind=court&kind=central_agency",
+        "q=公积金 不动产&sort=number",
+        "theme=nope&page=abc",
+    ],
+)
 def test_case_downloads_hold_what_the_list_shows_in_its_order(client, seed, query):
     expected = page_codes(client, query.replace("theme=nope&page=abc", ""))
     xlsx = client.get(f"/cases/download.xlsx?{query}")
@@ -99,6 +108,7 @@ def test_an_unknown_format_is_a_404(client, seed):
 
 
 # -- admin ----------------------------------------------------------------------
+
 
 @pytest.fixture
 def editor(client, db):
@@ -194,9 +204,14 @@ def test_importing_responsibilities_confirms_a_reconstructed_row(client, editor,
     row[header.index("推断所得")] = "否"
     row[header.index("备注")] = "已核对附件2原件"
     row[header.index("责任单位")] = "海口海关"
-    page = client.post("/admin/cases/responsibility/import/", {
-        "import_file": SimpleUploadedFile("责任.xlsx", metrics_workbook([header, row]), content_type=XLSX),
-        "format": "0", "resource": "0"}).content.decode()
+    page = client.post(
+        "/admin/cases/responsibility/import/",
+        {
+            "import_file": SimpleUploadedFile("责任.xlsx", metrics_workbook([header, row]), content_type=XLSX),
+            "format": "0",
+            "resource": "0",
+        },
+    ).content.decode()
     confirm = form_data(page, action="process_import")
     assert client.post("/admin/cases/responsibility/process_import/", confirm).status_code == 302
     responsibility = Responsibility.objects.get(agency__slug="haikou-customs")
@@ -206,7 +221,12 @@ def test_importing_responsibilities_confirms_a_reconstructed_row(client, editor,
 def test_an_unknown_agency_in_a_responsibility_row_is_reported(client, editor, seed):
     rows = xlsx_rows(ResponsibilityResource().export().xlsx)
     rows[1][2] = "不存在的单位"
-    page = client.post("/admin/cases/responsibility/import/", {
-        "import_file": SimpleUploadedFile("责任.xlsx", metrics_workbook(rows[:2]), content_type=XLSX),
-        "format": "0", "resource": "0"}).content.decode()
+    page = client.post(
+        "/admin/cases/responsibility/import/",
+        {
+            "import_file": SimpleUploadedFile("责任.xlsx", metrics_workbook(rows[:2]), content_type=XLSX),
+            "format": "0",
+            "resource": "0",
+        },
+    ).content.decode()
     assert "没有名为“不存在的单位”的单位" in page

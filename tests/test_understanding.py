@@ -44,10 +44,16 @@ def test_every_example_the_home_page_suggests_finds_cases(client, seed):
         assert data["count"] > 0 and not data["partial"], example
 
 
-@pytest.mark.parametrize(("typed", "printed", "case"), [
-    ("企业注销", "经营主体注销", "4-3"), ("一照通行", "一照(证)通行", "4-2"), ("市场主体 注销", "经营主体", "4-3"),
-    ("医疗保障", "医保", "4-1"), ("住房公积金贷款", "公积金贷款", "4-4"),
-])
+@pytest.mark.parametrize(
+    ("typed", "printed", "case"),
+    [
+        ("企业注销", "经营主体注销", "4-3"),
+        ("一照通行", "一照(证)通行", "4-2"),
+        ("市场主体 注销", "经营主体", "4-3"),
+        ("医疗保障", "医保", "4-1"),
+        ("住房公积金贷款", "公积金贷款", "4-4"),
+    ],
+)
 def test_a_word_finds_the_cases_that_print_another_form_of_it(client, seed, typed, printed, case):
     assert case in codes(client, typed)
     assert codes(client, typed) == search_oracle(typed)
@@ -115,6 +121,7 @@ def test_no_false_hit_for_a_word_standing_nowhere_in_any_form(client, seed):
 
 # -- editors keep the synonyms ----------------------------------------------------------------
 
+
 @pytest.fixture
 def editor(client, db):
     user = User.objects.create_user("editor", is_staff=True)
@@ -123,8 +130,9 @@ def editor(client, db):
     return user
 
 
-def test_an_editor_adds_a_synonym_set_and_search_uses_it_at_once(client, editor, seed,
-                                                                django_capture_on_commit_callbacks):
+def test_an_editor_adds_a_synonym_set_and_search_uses_it_at_once(
+    client, editor, seed, django_capture_on_commit_callbacks
+):
     assert codes(client, "商事主体注销") == [] or api(client, "商事主体注销")["partial"]
     page = client.get("/admin/search/synonymset/add/")
     assert page.status_code == 200

@@ -146,11 +146,16 @@ def test_pages_are_in_simplified_chinese(client, seed):
 SEARCH_EXTRA = 4 if connection.vendor == "postgresql" else 0
 SEARCH = "/cases/?q=注销&theme=business-exit&kind=provincial_department"
 QUERY_CEILINGS = {
-    "/": 5, "/cases/": 9, SEARCH: 16 + SEARCH_EXTRA,
+    "/": 5,
+    "/cases/": 9,
+    SEARCH: 16 + SEARCH_EXTRA,
     # The case page: 6 for the case and its parts (the Annex 2 title as an annotation), the catalog
     # index for related cases (cold: 3), and one query for related cases and the batch's neighbours.
-    "/cases/4/1/": 10, "/agencies/": 1, "/agencies/hainan-market-regulation/": 4,
-    "/responsibilities/": 3, "/notices/4/": 4,
+    "/cases/4/1/": 10,
+    "/agencies/": 1,
+    "/agencies/hainan-market-regulation/": 4,
+    "/responsibilities/": 3,
+    "/notices/4/": 4,
 }
 
 
@@ -215,8 +220,10 @@ def test_a_case_page_with_its_css_and_js_stays_under_100_kb(client, seed):
 
 def test_the_responsibility_table_filters_by_unit_and_by_case(client, seed):
     by_unit = client.get("/responsibilities/?agency=hainan-market-regulation").context["rows"]
-    assert [(r.case.number, r.agency.slug) for r in by_unit] == [(2, "hainan-market-regulation"),
-                                                               (3, "hainan-market-regulation")]
+    assert [(r.case.number, r.agency.slug) for r in by_unit] == [
+        (2, "hainan-market-regulation"),
+        (3, "hainan-market-regulation"),
+    ]
     by_case = client.get("/responsibilities/?case=4-8").context["rows"]
     assert [r.agency.name for r in by_case] == ["海口江东新区管理局", "海口海关"]
     junk = client.get("/responsibilities/?case=zz&agency=%00")

@@ -44,6 +44,7 @@ def case_4(number: int) -> Case:
 
 # -- roles --------------------------------------------------------------------
 
+
 def test_the_two_groups_have_exactly_their_permissions(db):
     editor = set(Group.objects.get(name=roles.EDITOR).permissions.values_list("codename", flat=True))
     publisher = set(Group.objects.get(name=roles.PUBLISHER).permissions.values_list("codename", flat=True))
@@ -85,8 +86,11 @@ def test_an_editor_corrects_a_figure_and_history_records_who_and_what(client, ed
     page = client.get(change_url(case))
     assert page.status_code == 200
     data = form_data(page.content.decode(), "case_form")
-    index = next(k.split("-")[1] for k, v in data.items() if k.startswith("metrics-") and k.endswith("-id")
-                 and v == [str(metric.pk)])
+    index = next(
+        k.split("-")[1]
+        for k, v in data.items()
+        if k.startswith("metrics-") and k.endswith("-id") and v == [str(metric.pk)]
+    )
     old_value = metric.value
     data[f"metrics-{index}-value"] = ["12345"]
     response = client.post(change_url(case), data)
@@ -153,6 +157,7 @@ def test_staff_preview_drafts_through_view_on_site(client, editor, seed):
 
 # -- admin login lockout -----------------------------------------------------
 
+
 def test_admin_login_locks_out_after_five_failures(client, seed):
     staff("target", roles.EDITOR)
     for _ in range(4):
@@ -169,6 +174,7 @@ def test_admin_login_locks_out_after_five_failures(client, seed):
 
 
 # -- importing a notice through the admin ---------------------------------------
+
 
 def upload(client, text: bytes, publish: bool = False):
     data = {"file": SimpleUploadedFile("第五批.txt", text, content_type="text/plain")}
@@ -204,14 +210,18 @@ def test_a_corrected_paragraph_is_previewed_as_the_change_itself(client, editor,
     from cases.models import Section
 
     text = SOURCE_TEXT_PATH.read_text("utf-8")
-    section = (Section.objects.filter(body__contains="医保", metrics__isnull=True)
-               .exclude(body__startswith="医保").order_by("pk").first())
+    section = (
+        Section.objects.filter(body__contains="医保", metrics__isnull=True)
+        .exclude(body__startswith="医保")
+        .order_by("pk")
+        .first()
+    )
     at = section.body.index("医保")
-    corrected = section.body[:at] + "医保（更正）" + section.body[at + 2:]
+    corrected = section.body[:at] + "医保（更正）" + section.body[at + 2 :]
     page = upload(client, text.replace(section.body, corrected, 1).encode("utf-8")).content.decode()
     assert "<ins>（更正）</ins>" in page
     # The context around the change is shown …
-    assert section.body[max(0, at - 6):at] in page.split("<ins>（更正）</ins>")[0][-200:]
+    assert section.body[max(0, at - 6) : at] in page.split("<ins>（更正）</ins>")[0][-200:]
     # … and a long paragraph is not repeated whole on both sides.
     assert page.count(section.body[:30]) <= 1
 
@@ -242,6 +252,7 @@ def test_a_binary_upload_is_refused_in_chinese(client, editor, seed):
 
 # -- metric candidates ------------------------------------------------------------
 
+
 def test_metric_candidates_mark_what_is_curated_and_add_what_the_editor_confirms(client, editor, seed):
     import re
 
@@ -267,31 +278,42 @@ def test_metric_candidates_mark_what_is_curated_and_add_what_the_editor_confirms
     assert response.status_code == 302
     metric = case.metrics.get(label="审批时限")
     assert (metric.baseline_printed, metric.printed, metric.value, metric.unit, metric.position) == (
-        "20个工作日", "3个工作日", Decimal("3"), "个工作日", before + 1)
+        "20个工作日",
+        "3个工作日",
+        Decimal("3"),
+        "个工作日",
+        before + 1,
+    )
     assert metric.change_percent == Decimal("-85.0")
     metric.full_clean()
 
 
 # -- merging agencies ---------------------------------------------------------------
 
-def test_merging_moves_every_reference_and_keeps_the_old_name_as_an_alias(client, editor, seed,
-                                                                          django_capture_on_commit_callbacks):
+
+def test_merging_moves_every_reference_and_keeps_the_old_name_as_an_alias(
+    client, editor, seed, django_capture_on_commit_callbacks
+):
     keep = Agency.objects.get(slug="hainan-healthcare-security")
     both = CaseAgency.objects.filter(agency=keep).first().case  # already led by keep
     other = case_4(8)
     # Each request commits on its own in production; here one block stands for the whole session.
     with django_capture_on_commit_callbacks(execute=True):
-        duplicate = Agency.objects.create(name="海南省医疗保障局（重复录入）", slug="dup", kind=keep.kind,
-                                          level=keep.level)
+        duplicate = Agency.objects.create(
+            name="海南省医疗保障局（重复录入）", slug="dup", kind=keep.kind, level=keep.level
+        )
         AgencyAlias.objects.create(agency=duplicate, name="医保局简称")
         CaseAgency.objects.create(case=both, agency=duplicate, position=9)
         CaseAgency.objects.create(case=other, agency=duplicate, position=9)
         Responsibility.objects.create(case=other, agency=duplicate, position=9)
-        page = client.post("/admin/cases/agency/", {"action": "merge_agencies_action",
-                                                    "_selected_action": [keep.pk, duplicate.pk]})
+        page = client.post(
+            "/admin/cases/agency/", {"action": "merge_agencies_action", "_selected_action": [keep.pk, duplicate.pk]}
+        )
         assert "保留哪一个单位" in page.content.decode()
-        response = client.post("/admin/cases/agency/", {"action": "merge_agencies_action", "keep": keep.pk,
-                                                        "_selected_action": [keep.pk, duplicate.pk]})
+        response = client.post(
+            "/admin/cases/agency/",
+            {"action": "merge_agencies_action", "keep": keep.pk, "_selected_action": [keep.pk, duplicate.pk]},
+        )
     assert response.status_code == 302
     assert not Agency.objects.filter(pk=duplicate.pk).exists()
     assert CaseAgency.objects.filter(case=both, agency=keep).count() == 1
@@ -353,6 +375,7 @@ def test_the_timeline_query_count_does_not_grow_with_its_entries(client, editor,
 
 # -- revert holds the rules of the change form ---------------------------------------
 
+
 def _revert(client, case: Case, record) -> int:
     url = f"/admin/cases/case/{case.pk}/history/{record.history_id}/"
     page = client.get(url)
@@ -361,8 +384,9 @@ def _revert(client, case: Case, record) -> int:
 
 
 @pytest.mark.parametrize("direction", ["publish", "withdraw"])
-def test_an_editor_cannot_publish_or_withdraw_by_reverting(client, editor, seed, direction,
-                                                           django_capture_on_commit_callbacks):
+def test_an_editor_cannot_publish_or_withdraw_by_reverting(
+    client, editor, seed, direction, django_capture_on_commit_callbacks
+):
     case = case_4(5)
     with django_capture_on_commit_callbacks(execute=True):
         if direction == "publish":  # an old version that was published, the case a draft now

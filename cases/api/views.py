@@ -89,8 +89,12 @@ def case_document(case: Case, request: HttpRequest) -> dict:
             "url": request.build_absolute_uri(notice.get_absolute_url()),
         },
         "agencies": [
-            {"name": link.agency.name, "kind": link.agency.get_kind_display(), "level": link.agency.get_level_display(),
-             "url": request.build_absolute_uri(link.agency.get_absolute_url())}
+            {
+                "name": link.agency.name,
+                "kind": link.agency.get_kind_display(),
+                "level": link.agency.get_level_display(),
+                "url": request.build_absolute_uri(link.agency.get_absolute_url()),
+            }
             for link in case.case_agencies.all()
         ],
         "measures_heading": case.measures_heading,
@@ -133,22 +137,33 @@ def api_case_list(request: HttpRequest) -> JsonResponse:
     index = case_filter.catalog()
     searched = {}
     if match is not None:
-        searched = {"partial": match.partial, "words": [w.word for w in match.words],
-                    "also_searched": {word: forms for word, forms in query.expansions}}
-    return json_response({
-        "query": query.display,
-        **searched,
-        "count": page.paginator.count,
-        "next": link(page.next_page_number()) if page.has_next() else None,
-        "previous": link(page.previous_page_number()) if page.has_previous() else None,
-        "results": [
-            {**case_summary(case, request), "adoption": adoption_summary(case, adoption[case.pk]),
-             **({"relevance": case.relevance} if match is not None else {}),
-             **({"matched_words": match.words_of(index.position[case.pk])} if match is not None and match.partial
-                else {})}
-            for case in page.object_list
-        ],
-    })
+        searched = {
+            "partial": match.partial,
+            "words": [w.word for w in match.words],
+            "also_searched": {word: forms for word, forms in query.expansions},
+        }
+    return json_response(
+        {
+            "query": query.display,
+            **searched,
+            "count": page.paginator.count,
+            "next": link(page.next_page_number()) if page.has_next() else None,
+            "previous": link(page.previous_page_number()) if page.has_previous() else None,
+            "results": [
+                {
+                    **case_summary(case, request),
+                    "adoption": adoption_summary(case, adoption[case.pk]),
+                    **({"relevance": case.relevance} if match is not None else {}),
+                    **(
+                        {"matched_words": match.words_of(index.position[case.pk])}
+                        if match is not None and match.partial
+                        else {}
+                    ),
+                }
+                for case in page.object_list
+            ],
+        }
+    )
 
 
 @require_GET

@@ -24,9 +24,16 @@ from cases.search.models import CaseFacet, CaseSearch, CaseText, CatalogVersion
 FIRST_SYNTHETIC_BATCH = 1001
 SYNTHETIC_MARK = "【合成数据】"
 DEPARTMENTS = [
-    ("市场监督管理局", "amr"), ("自然资源和规划局", "nr"), ("营商环境建设局", "be"), ("人民法院", "court"),
-    ("税务局", "tax"), ("住房和城乡建设局", "housing"), ("行政审批服务局", "approval"),
-    ("医疗保障局", "medins"), ("发展和改革委员会", "drc"), ("人力资源和社会保障局", "hrss"),
+    ("市场监督管理局", "amr"),
+    ("自然资源和规划局", "nr"),
+    ("营商环境建设局", "be"),
+    ("人民法院", "court"),
+    ("税务局", "tax"),
+    ("住房和城乡建设局", "housing"),
+    ("行政审批服务局", "approval"),
+    ("医疗保障局", "medins"),
+    ("发展和改革委员会", "drc"),
+    ("人力资源和社会保障局", "hrss"),
 ]
 
 
@@ -97,8 +104,15 @@ def synthetic_agencies() -> list[Agency]:
     return list(Agency.objects.select_related("region").prefetch_related("aliases"))
 
 
-def generate_cases(count: int, *, seed: int = 2023, per_batch: int = 25, chunk: int = 500, progress=None,
-                   defer_indexes: bool | None = None) -> int:
+def generate_cases(
+    count: int,
+    *,
+    seed: int = 2023,
+    per_batch: int = 25,
+    chunk: int = 500,
+    progress=None,
+    defer_indexes: bool | None = None,
+) -> int:
     """Create ``count`` synthetic cases in new batches, all or nothing. Returns how many were created.
 
     Everything happens in one transaction: a run that fails or is killed
@@ -112,8 +126,9 @@ def generate_cases(count: int, *, seed: int = 2023, per_batch: int = 25, chunk: 
     themes = list(Theme.objects.all())
     created = 0
     with transaction.atomic():
-        next_batch = max(FIRST_SYNTHETIC_BATCH,
-                         (Notice.objects.order_by("-batch").values_list("batch", flat=True).first() or 0) + 1)
+        next_batch = max(
+            FIRST_SYNTHETIC_BATCH, (Notice.objects.order_by("-batch").values_list("batch", flat=True).first() or 0) + 1
+        )
         defer = count >= DEFER_GIN_FROM if defer_indexes is None else defer_indexes
         with _search_indexes_deferred(defer):
             while created < count:
@@ -168,13 +183,18 @@ def _generate_chunk(rng, corpus, agencies, themes, size, next_batch, per_batch) 
     notices = []
     for offset in range((size + per_batch - 1) // per_batch):
         batch = next_batch + offset
-        notices.append(Notice(
-            batch=batch, title=f"{SYNTHETIC_MARK}关于推广第{batch}批优化营商环境示范案例的通知",
-            issuer="合成数据生成器", issued_on=date(2024, 1, 1) + timedelta(days=batch % 700),
-            recipients="各市、县、自治县党委和人民政府:",
-            body=f"{SYNTHETIC_MARK}本批案例由真实案例的句子重组而成，仅用于性能测试。",
-            publicity=Notice.Publicity.PUBLIC, title_in_source=False,
-        ))
+        notices.append(
+            Notice(
+                batch=batch,
+                title=f"{SYNTHETIC_MARK}关于推广第{batch}批优化营商环境示范案例的通知",
+                issuer="合成数据生成器",
+                issued_on=date(2024, 1, 1) + timedelta(days=batch % 700),
+                recipients="各市、县、自治县党委和人民政府:",
+                body=f"{SYNTHETIC_MARK}本批案例由真实案例的句子重组而成，仅用于性能测试。",
+                publicity=Notice.Publicity.PUBLIC,
+                title_in_source=False,
+            )
+        )
     Notice.objects.bulk_create(notices)
     now = timezone.now()
     cases, plans = [], []
@@ -183,10 +203,23 @@ def _generate_chunk(rng, corpus, agencies, themes, size, next_batch, per_batch) 
         plan = _plan_case(rng, corpus, agencies, themes)
         plans.append(plan)
         number = index % per_batch + 1
-        cases.append(Case(notice=notice, number=number, batch=notice.batch, label=f"优化营商环境示范案例{number}",
-                          title=plan["title"], subtitle=plan["subtitle"], intro=plan["intro"],
-                          measures_heading="一、主要做法", outcomes_heading="二、亮点及成效",
-                          status=Case.Status.PUBLISHED, published_at=now, created_at=now, updated_at=now))
+        cases.append(
+            Case(
+                notice=notice,
+                number=number,
+                batch=notice.batch,
+                label=f"优化营商环境示范案例{number}",
+                title=plan["title"],
+                subtitle=plan["subtitle"],
+                intro=plan["intro"],
+                measures_heading="一、主要做法",
+                outcomes_heading="二、亮点及成效",
+                status=Case.Status.PUBLISHED,
+                published_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+        )
     Case.objects.bulk_create(cases)
     links, responsibilities, sections, theme_links = [], [], [], []
     for case, plan in zip(cases, plans, strict=True):
@@ -195,8 +228,11 @@ def _generate_chunk(rng, corpus, agencies, themes, size, next_batch, per_batch) 
             responsibilities.append(Responsibility(case=case, agency=agency, position=position))
         for kind, items in ((Section.Kind.MEASURE, plan["measures"]), (Section.Kind.OUTCOME, plan["outcomes"])):
             for position, (heading, body) in enumerate(items, start=1):
-                sections.append(Section(case=case, kind=kind, position=position, label=cn_label(position),
-                                        heading=heading, body=body))
+                sections.append(
+                    Section(
+                        case=case, kind=kind, position=position, label=cn_label(position), heading=heading, body=body
+                    )
+                )
         theme_links += [Case.themes.through(case=case, theme=theme) for theme in plan["themes"]]
     CaseAgency.objects.bulk_create(links)
     Responsibility.objects.bulk_create(responsibilities)
@@ -209,18 +245,43 @@ def _generate_chunk(rng, corpus, agencies, themes, size, next_batch, per_batch) 
     for case, plan in zip(cases, plans, strict=True):
         case_sections = by_case[case.pk]
         for position, (section_index, real) in enumerate(plan["metrics"], start=1):
-            metrics.append(Metric(
-                case=case, section=case_sections[section_index], position=position, label=real.label,
-                value=real.value, upper_value=real.upper_value, unit=real.unit, printed=real.printed,
-                approximate=real.approximate, baseline_printed=real.baseline_printed,
-                baseline_value=real.baseline_value, baseline_unit=real.baseline_unit, period=real.period,
-                source_text=real.source_text, is_key=position == 1,
-            ))
-        docs.append(index_document(case.pk, title=case.title, subtitle=case.subtitle, intro=case.intro,
-                                   sections=case_sections, metrics=[m for _, m in plan["metrics"]],
-                                   agencies=plan["agencies"], theme_names=[t.name for t in plan["themes"]]))
-        keys = facet_keys(batch=case.batch, agencies=plan["agencies"], theme_slugs=[t.slug for t in plan["themes"]],
-                          has_baseline=any(m.baseline_value is not None for _, m in plan["metrics"]))
+            metrics.append(
+                Metric(
+                    case=case,
+                    section=case_sections[section_index],
+                    position=position,
+                    label=real.label,
+                    value=real.value,
+                    upper_value=real.upper_value,
+                    unit=real.unit,
+                    printed=real.printed,
+                    approximate=real.approximate,
+                    baseline_printed=real.baseline_printed,
+                    baseline_value=real.baseline_value,
+                    baseline_unit=real.baseline_unit,
+                    period=real.period,
+                    source_text=real.source_text,
+                    is_key=position == 1,
+                )
+            )
+        docs.append(
+            index_document(
+                case.pk,
+                title=case.title,
+                subtitle=case.subtitle,
+                intro=case.intro,
+                sections=case_sections,
+                metrics=[m for _, m in plan["metrics"]],
+                agencies=plan["agencies"],
+                theme_names=[t.name for t in plan["themes"]],
+            )
+        )
+        keys = facet_keys(
+            batch=case.batch,
+            agencies=plan["agencies"],
+            theme_slugs=[t.slug for t in plan["themes"]],
+            has_baseline=any(m.baseline_value is not None for _, m in plan["metrics"]),
+        )
         facets += [CaseFacet(case=case, key=key) for key in sorted(keys)]
     Metric.objects.bulk_create(metrics)
     CaseSearch.objects.bulk_create([search for search, _ in docs])
@@ -233,10 +294,14 @@ def _plan_case(rng: random.Random, corpus: Corpus, agencies: list[Agency], theme
     lead = rng.sample(agencies, rng.randint(1, 3))
     region_names = [a.region.short_name for a in lead if a.region_id]
     prefix = region_names[0] if region_names else ""
-    measures = [(rng.choice(corpus.measure_headings), "".join(rng.sample(corpus.measure_sentences, rng.randint(2, 5))))
-                for _ in range(rng.randint(3, 4))]
-    outcomes = [(rng.choice(corpus.outcome_headings), "".join(rng.sample(corpus.outcome_sentences, rng.randint(2, 4))))
-                for _ in range(rng.randint(3, 4))]
+    measures = [
+        (rng.choice(corpus.measure_headings), "".join(rng.sample(corpus.measure_sentences, rng.randint(2, 5))))
+        for _ in range(rng.randint(3, 4))
+    ]
+    outcomes = [
+        (rng.choice(corpus.outcome_headings), "".join(rng.sample(corpus.outcome_sentences, rng.randint(2, 4))))
+        for _ in range(rng.randint(3, 4))
+    ]
     picked = []
     for real in rng.sample(corpus.metrics, rng.randint(3, 8)):
         # Put the metric's source sentence into an outcome so the metric validates.

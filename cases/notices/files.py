@@ -42,8 +42,9 @@ def read_notice_bytes(data: bytes, filename: str = "") -> NoticeSource:
     if data.startswith(b"PK\x03\x04") or name.endswith(".docx"):
         return NoticeSource(docx_text(data), "docx")
     if name.endswith((".doc", ".wps", ".pdf")) or data.startswith((b"\xd0\xcf\x11\xe0", b"%PDF")):
-        raise NoticeFileError("不能读取 .doc、.wps 或 PDF 文件：请另存为 .docx、网页（.html）"
-                              "或纯文本（.txt）后再导入。")
+        raise NoticeFileError(
+            "不能读取 .doc、.wps 或 PDF 文件：请另存为 .docx、网页（.html）或纯文本（.txt）后再导入。"
+        )
     text = decode_text(data)
     if name.endswith((".html", ".htm")) or re.match(r"\s*(<!doctype html|<html|<\?xml)", text[:500], re.IGNORECASE):
         return NoticeSource(html_text(text), "html")
@@ -77,9 +78,43 @@ def docx_text(data: bytes) -> str:
     return "\n".join(paragraph.text for paragraph in document.paragraphs)
 
 
-BLOCKS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "table",
-          "section", "article", "header", "footer", "nav", "blockquote", "pre", "hr", "dd", "dt", "dl", "main",
-          "aside", "figure", "figcaption", "center", "form", "body", "title"}
+BLOCKS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "td",
+    "th",
+    "table",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "blockquote",
+    "pre",
+    "hr",
+    "dd",
+    "dt",
+    "dl",
+    "main",
+    "aside",
+    "figure",
+    "figcaption",
+    "center",
+    "form",
+    "body",
+    "title",
+}
 SKIPPED = {"script", "style", "noscript", "template", "head", "svg", "iframe", "select", "button"}
 CJK = r"[\u3000-\u9fff\uff00-\uffef]"
 # Source formatting inside a paragraph: a line break between two Chinese characters is no space at all.

@@ -105,8 +105,9 @@ class _Rollback(Exception):
     pass
 
 
-def import_notice(text: str, *, source_name: str = "", publish: bool = False, dry_run: bool = False,
-                  user=None, web_page: bool = False) -> ImportReport:
+def import_notice(
+    text: str, *, source_name: str = "", publish: bool = False, dry_run: bool = False, user=None, web_page: bool = False
+) -> ImportReport:
     """Import the notice in ``text``; see the module docstring. Raises ImportFailed.
 
     ``web_page``: the text came from a saved web page; what stands around the notice is skipped.
@@ -127,8 +128,9 @@ def import_notice(text: str, *, source_name: str = "", publish: bool = False, dr
         pass
     except IntegrityError as exc:
         # Only reachable if another writer bypassed the batch lock (e.g. an admin edit of the same case).
-        raise ImportFailed([f"第{chinese_numeral(parsed.batch)}批正在被其他人同时修改，本次导入没有写入任何内容；"
-                            "请稍后重新导入。"]) from exc
+        raise ImportFailed(
+            [f"第{chinese_numeral(parsed.batch)}批正在被其他人同时修改，本次导入没有写入任何内容；请稍后重新导入。"]
+        ) from exc
     return ImportReport(parsed.batch, len(parsed.cases), importer.changes, dry_run)
 
 
@@ -205,8 +207,12 @@ class _Importer:
     def import_notice(self) -> Notice:
         p = self.parsed
         values = {
-            "issuer": p.issuer, "issued_on": p.issued_on, "recipients": p.recipients, "body": "\n".join(p.body),
-            "meeting": p.meeting, "publicity": PUBLICITY_VALUES.get(p.publicity, Notice.Publicity.PUBLIC),
+            "issuer": p.issuer,
+            "issued_on": p.issued_on,
+            "recipients": p.recipients,
+            "body": "\n".join(p.body),
+            "meeting": p.meeting,
+            "publicity": PUBLICITY_VALUES.get(p.publicity, Notice.Publicity.PUBLIC),
             "printed_forms": p.printed,
         }
         if p.publicity not in PUBLICITY_VALUES:
@@ -214,15 +220,23 @@ class _Importer:
         notice = Notice.objects.filter(batch=p.batch).first()
         subject = f"通知（第{chinese_numeral(p.batch)}批）"
         if notice is None:
-            notice = Notice(batch=p.batch, title=default_notice_title(p.batch), title_in_source=False,
-                            source_file=self.source_name, **values)
+            notice = Notice(
+                batch=p.batch,
+                title=default_notice_title(p.batch),
+                title_in_source=False,
+                source_file=self.source_name,
+                **values,
+            )
             self.save(notice, subject)
             self.changes.append(Change("新建", f"{subject}：{notice.title}（标题为编辑补拟）"))
         else:
             self.update(notice, values, subject, subject)
         for annex in p.annexes:
-            values = {"title": annex.title, "kind": annex_kind(annex.number, annex.title),
-                      "image_name": annex.image_name}
+            values = {
+                "title": annex.title,
+                "kind": annex_kind(annex.number, annex.title),
+                "image_name": annex.image_name,
+            }
             existing = notice.annexes.filter(number=annex.number).first()
             where = f"{subject}附件{annex.number}"
             if existing is None:
@@ -252,21 +266,41 @@ class _Importer:
             notes.insert(0, "名称不像常见的单位名称，请确认是申报单位")
         if match is not None:
             notes.append(f"可能是“{match.name}”的简称，确是同一单位时可并入它（本名称成为其简称）")
-        agency = Agency(name=name, slug=agency_slug(name), kind=kind, level=level, region=region,
-                        needs_review=True, review_note="；".join(notes) + "。", suggested_match=match)
+        agency = Agency(
+            name=name,
+            slug=agency_slug(name),
+            kind=kind,
+            level=level,
+            region=region,
+            needs_review=True,
+            review_note="；".join(notes) + "。",
+            suggested_match=match,
+        )
         self.save(agency, f"{where}的申报单位“{name}”")
-        self.changes.append(Change("新建", f"单位：{name}（待核对）", [
-            f"类别：{agency.get_kind_display()}，层级：{agency.get_level_display()}，"
-            f"所在市县：{region.name if region else '全省'}", agency.review_note,
-        ]))
+        self.changes.append(
+            Change(
+                "新建",
+                f"单位：{name}（待核对）",
+                [
+                    f"类别：{agency.get_kind_display()}，层级：{agency.get_level_display()}，"
+                    f"所在市县：{region.name if region else '全省'}",
+                    agency.review_note,
+                ],
+            )
+        )
         return agency
 
     def import_case(self, notice: Notice, p: ParsedCase) -> None:
         where = f"第{p.line}行 案例{p.number}"
         subject = f"案例 {notice.batch}-{p.number}"
         values = {
-            "label": p.label, "title": p.title, "subtitle": p.subtitle, "subtitle_separator": p.subtitle_separator,
-            "intro": p.intro, "measures_heading": p.measures_heading, "outcomes_heading": p.outcomes_heading,
+            "label": p.label,
+            "title": p.title,
+            "subtitle": p.subtitle,
+            "subtitle_separator": p.subtitle_separator,
+            "intro": p.intro,
+            "measures_heading": p.measures_heading,
+            "outcomes_heading": p.outcomes_heading,
         }
         agencies = [self.agency(name, where, uncertain=name in p.uncertain) for name in p.agencies]
         case = Case.objects.filter(notice=notice, number=p.number).first()
@@ -274,18 +308,37 @@ class _Importer:
             status = Case.Status.PUBLISHED if self.publish else Case.Status.DRAFT
             case = Case(notice=notice, number=p.number, status=status, **values)
             self.save(case, where)
-            self.changes.append(Change("新建", f"{subject}：{p.title}（{case.get_status_display()}）", [
-                f"申报单位：{'、'.join(a.name for a in agencies)}",
-                f"主要做法 {len(p.measures)} 条，亮点与成效 {len(p.outcomes)} 条",
-            ]))
+            self.changes.append(
+                Change(
+                    "新建",
+                    f"{subject}：{p.title}（{case.get_status_display()}）",
+                    [
+                        f"申报单位：{'、'.join(a.name for a in agencies)}",
+                        f"主要做法 {len(p.measures)} 条，亮点与成效 {len(p.outcomes)} 条",
+                    ],
+                )
+            )
             for position, agency in enumerate(agencies, start=1):
                 self.save(CaseAgency(case=case, agency=agency, position=position), where)
-                self.save(Responsibility(case=case, agency=agency, position=position, reconstructed=True,
-                                         note=RECONSTRUCTION_NOTE), where)
+                self.save(
+                    Responsibility(
+                        case=case, agency=agency, position=position, reconstructed=True, note=RECONSTRUCTION_NOTE
+                    ),
+                    where,
+                )
             for kind, items in ((Section.Kind.MEASURE, p.measures), (Section.Kind.OUTCOME, p.outcomes)):
                 for position, item in enumerate(items, start=1):
-                    self.save(Section(case=case, kind=kind, position=position, label=item.label,
-                                      heading=item.heading, body=item.body), where)
+                    self.save(
+                        Section(
+                            case=case,
+                            kind=kind,
+                            position=position,
+                            label=item.label,
+                            heading=item.heading,
+                            body=item.body,
+                        ),
+                        where,
+                    )
             return
 
         self.update(case, values, where, subject)
@@ -327,10 +380,13 @@ class _Importer:
         for section in existing.values():
             cited = section.metrics.count()
             if cited:
-                raise ImportFailed([
-                    f"{where}：新文本没有{name}{section.label or section.position}，但它是 {cited} 个数据指标的出处；"
-                    "请先在后台调整这些指标，再导入。"
-                ])
+                raise ImportFailed(
+                    [
+                        f"{where}：新文本没有{name}{section.label or section.position}，"
+                        f"但它是 {cited} 个数据指标的出处；"
+                        "请先在后台调整这些指标，再导入。"
+                    ]
+                )
             section.delete()
             self.changes.append(Change("删除", f"{subject} {name}{section.label or section.position}"))
             changed = True

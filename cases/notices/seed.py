@@ -50,20 +50,37 @@ def build_seed(source_dir: Path, curation_name: str = "curation.json") -> list[d
     alias_pk = 0
     for pk, (name, slug, kind, level, region, aliases) in enumerate(curation["agencies"], start=1):
         agency_pk[name] = pk
-        add("agency", pk, name=name, slug=slug, kind=kind, level=level,
-            region=region_pk[region] if region else None)
+        add("agency", pk, name=name, slug=slug, kind=kind, level=level, region=region_pk[region] if region else None)
         for alias in aliases:
             alias_pk += 1
             add("agencyalias", alias_pk, agency=pk, name=alias)
 
     meta = curation["notice"]
-    add("notice", 1, batch=parsed.batch, title=meta["title"], title_in_source=meta["title_in_source"],
-        issuer=parsed.issuer, issued_on=parsed.issued_on.isoformat(), recipients=parsed.recipients,
-        body="\n".join(parsed.body), meeting=parsed.meeting, publicity=PUBLICITY_VALUES[parsed.publicity],
-        source_file=meta["source_file"], updated_at=SEED_TIMESTAMP)
+    add(
+        "notice",
+        1,
+        batch=parsed.batch,
+        title=meta["title"],
+        title_in_source=meta["title_in_source"],
+        issuer=parsed.issuer,
+        issued_on=parsed.issued_on.isoformat(),
+        recipients=parsed.recipients,
+        body="\n".join(parsed.body),
+        meeting=parsed.meeting,
+        publicity=PUBLICITY_VALUES[parsed.publicity],
+        source_file=meta["source_file"],
+        updated_at=SEED_TIMESTAMP,
+    )
     for pk, annex in enumerate(parsed.annexes, start=1):
-        add("annex", pk, notice=1, number=annex.number, title=annex.title,
-            kind=ANNEX_KINDS.get(annex.number, "other"), image_name=annex.image_name)
+        add(
+            "annex",
+            pk,
+            notice=1,
+            number=annex.number,
+            title=annex.title,
+            kind=ANNEX_KINDS.get(annex.number, "other"),
+            image_name=annex.image_name,
+        )
 
     counters = {"caseagency": 0, "section": 0, "metric": 0, "responsibility": 0}
 
@@ -73,24 +90,54 @@ def build_seed(source_dir: Path, curation_name: str = "curation.json") -> list[d
 
     for case in parsed.cases:
         case_pk = case.number
-        add("case", case_pk, notice=1, number=case.number, batch=parsed.batch, label=case.label, title=case.title,
-            subtitle=case.subtitle, subtitle_separator=case.subtitle_separator, intro=case.intro,
-            measures_heading=case.measures_heading, outcomes_heading=case.outcomes_heading,
+        add(
+            "case",
+            case_pk,
+            notice=1,
+            number=case.number,
+            batch=parsed.batch,
+            label=case.label,
+            title=case.title,
+            subtitle=case.subtitle,
+            subtitle_separator=case.subtitle_separator,
+            intro=case.intro,
+            measures_heading=case.measures_heading,
+            outcomes_heading=case.outcomes_heading,
             themes=[theme_pk[name] for name in curation["case_themes"][str(case.number)]],
-            status="published", published_at=SEED_TIMESTAMP, created_at=SEED_TIMESTAMP, updated_at=SEED_TIMESTAMP)
+            status="published",
+            published_at=SEED_TIMESTAMP,
+            created_at=SEED_TIMESTAMP,
+            updated_at=SEED_TIMESTAMP,
+        )
         for position, name in enumerate(case.agencies, start=1):
             if name not in agency_pk:
                 raise SeedError(f"案例{case.number}的申报单位“{name}”不在 curation.json 的 agencies 中。")
             add("caseagency", next_pk("caseagency"), case=case_pk, agency=agency_pk[name], position=position)
-            add("responsibility", next_pk("responsibility"), case=case_pk, agency=agency_pk[name],
-                role="lead", position=position, reconstructed=True, note=RECONSTRUCTION_NOTE)
+            add(
+                "responsibility",
+                next_pk("responsibility"),
+                case=case_pk,
+                agency=agency_pk[name],
+                role="lead",
+                position=position,
+                reconstructed=True,
+                note=RECONSTRUCTION_NOTE,
+            )
         section_pks = {}
         for kind, prefix, items in (("measure", "m", case.measures), ("outcome", "o", case.outcomes)):
             for position, item in enumerate(items, start=1):
                 pk = next_pk("section")
                 section_pks[f"{prefix}{position}"] = (pk, item.body)
-                add("section", pk, case=case_pk, kind=kind, position=position, label=item.label,
-                    heading=item.heading, body=item.body)
+                add(
+                    "section",
+                    pk,
+                    case=case_pk,
+                    kind=kind,
+                    position=position,
+                    label=item.label,
+                    heading=item.heading,
+                    body=item.body,
+                )
         for position, row in enumerate(curation["metrics"].get(str(case.number), []), start=1):
             add("metric", next_pk("metric"), **_metric_fields(case, section_pks, position, row))
     return out
@@ -112,12 +159,21 @@ def _metric_fields(case: ParsedCase, section_pks: dict, position: int, row: list
     figure = parse_figure(printed)
     base = parse_figure(baseline) if baseline else None
     return {
-        "case": case.number, "section": section, "position": position, "label": label,
-        "value": _decimal(figure.value), "upper_value": _decimal(figure.upper_value), "unit": figure.unit,
-        "printed": printed, "approximate": figure.approximate,
-        "baseline_printed": baseline, "baseline_value": _decimal(base.value) if base else None,
-        "baseline_unit": base.unit if base else "", "period": options.get("period", ""),
-        "source_text": source, "is_key": options.get("key", False),
+        "case": case.number,
+        "section": section,
+        "position": position,
+        "label": label,
+        "value": _decimal(figure.value),
+        "upper_value": _decimal(figure.upper_value),
+        "unit": figure.unit,
+        "printed": printed,
+        "approximate": figure.approximate,
+        "baseline_printed": baseline,
+        "baseline_value": _decimal(base.value) if base else None,
+        "baseline_unit": base.unit if base else "",
+        "period": options.get("period", ""),
+        "source_text": source,
+        "is_key": options.get("key", False),
     }
 
 
@@ -130,7 +186,7 @@ def _source_sentences(text: str, printed: str, baseline: str) -> str | None:
         if locate(printed, sentence) < 0:
             continue
         for start in range(end, -1, -1):
-            run = "".join(sentences[start:end + 1])
+            run = "".join(sentences[start : end + 1])
             if not baseline or locate(baseline, run) >= 0:
                 return run
     return None

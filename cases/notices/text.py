@@ -188,8 +188,14 @@ def parse_notice(text: str, known_agencies: set[str] | None = None, *, web_page:
     paras = paragraphs_with_lines(text)
     skipped: list[str] = []
     if web_page:
-        start = next((i for i, (_, line) in enumerate(paras)
-                      if RECIPIENTS.match(line) and i + 1 < len(paras) and not ANNEX_LIST_FIRST.match(line)), None)
+        start = next(
+            (
+                i
+                for i, (_, line) in enumerate(paras)
+                if RECIPIENTS.match(line) and i + 1 < len(paras) and not ANNEX_LIST_FIRST.match(line)
+            ),
+            None,
+        )
         if start is None:
             raise NoticeFormatError(1, "网页中找不到通知的主送单位（以冒号结尾的一段），无法识别通知正文。")
         skipped += [line for _, line in paras[:start]]
@@ -276,8 +282,7 @@ def _default_date(date: dt.date) -> str:
     return f"{date.year}年{date.month}月{date.day}日"
 
 
-def _parse_case_annex(reader: _Reader, annexes: list[ParsedAnnex], known: set[str],
-                      printed: dict) -> list[ParsedCase]:
+def _parse_case_annex(reader: _Reader, annexes: list[ParsedAnnex], known: set[str], printed: dict) -> list[ParsedCase]:
     line, marker = reader.take("附件1")
     marker_match = ANNEX_MARKER.match(marker)
     if not marker_match:
@@ -347,11 +352,19 @@ def _parse_case(reader: _Reader, known: set[str]) -> ParsedCase:
     names, intro = header[:first_paragraph], header[first_paragraph:]
     case.intro = "\n".join(text for _, text in intro)
     for position, (_, name) in enumerate(names):
-        if position == 0 and not case.subtitle and (
+        if (
+            position == 0
+            and not case.subtitle
+            and (
                 reads_as_subtitle(name, known)
                 # a first line that is no unit's name, before lines that are: a subtitle without the usual marks
-                or (not is_unit_name(name, known) and len(names) > 1
-                    and all(is_unit_name(other, known) for _, other in names[1:]))):
+                or (
+                    not is_unit_name(name, known)
+                    and len(names) > 1
+                    and all(is_unit_name(other, known) for _, other in names[1:])
+                )
+            )
+        ):
             case.subtitle = name
             continue
         case.agencies.append(name)
@@ -372,9 +385,7 @@ def _parse_section(reader: _Reader, case: ParsedCase, prefix: str, name: str) ->
         raise NoticeFormatError(where, f"案例{case.number}缺少“{prefix}、{name}”部分。")
     heading = reader.take(name)[1]
     items: list[Item] = []
-    while (p := reader.peek()) and not (
-        CASE_LABEL.match(p[1]) or SECTION_HEADING.match(p[1]) or IMAGE.match(p[1])
-    ):
+    while (p := reader.peek()) and not (CASE_LABEL.match(p[1]) or SECTION_HEADING.match(p[1]) or IMAGE.match(p[1])):
         items.append(split_item(reader.take(name)[1]))
     if not items:
         raise NoticeFormatError(reader.paras[reader.i - 1][0], f"案例{case.number}的“{heading}”下没有内容。")

@@ -21,7 +21,7 @@ def _filtered_cases(request: HttpRequest) -> tuple[list[Case], int]:
     ranked = case_filter.ranked()
     if len(ranked) > max_rows():
         return [], len(ranked)
-    ids = [pk for pk, _ in ranked[0:len(ranked)]]
+    ids = [pk for pk, _ in ranked[0 : len(ranked)]]
     loaded = Case.objects.for_list().in_bulk(ids)
     return [loaded[pk] for pk in ids if pk in loaded], len(ids)
 

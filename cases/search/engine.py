@@ -80,8 +80,9 @@ class CatalogIndex:
         if cache is None:
             cache = {
                 "theme": dict(Theme.objects.using(self.alias).order_by("position", "name").values_list("slug", "name")),
-                "region": dict(Region.objects.using(self.alias).order_by("position", "code")
-                               .values_list("slug", "name")),
+                "region": dict(
+                    Region.objects.using(self.alias).order_by("position", "code").values_list("slug", "name")
+                ),
                 "agency": dict(Agency.objects.using(self.alias).order_by("name").values_list("slug", "name")),
             }
             object.__setattr__(self, "_labels", cache)
@@ -106,8 +107,12 @@ class CatalogIndex:
         """Synonym sets and agencies' names with their aliases, read once per catalog version."""
         groups = [(s.word_list, s.one_way) for s in SynonymSet.objects.using(self.alias).order_by("pk")]
         names: dict[int, list[str]] = {}
-        for pk, name, alias in (Agency.objects.using(self.alias).filter(aliases__isnull=False)
-                                .values_list("pk", "name", "aliases__name").order_by("pk", "aliases__name")):
+        for pk, name, alias in (
+            Agency.objects.using(self.alias)
+            .filter(aliases__isnull=False)
+            .values_list("pk", "name", "aliases__name")
+            .order_by("pk", "aliases__name")
+        ):
             names.setdefault(pk, [name]).append(alias)
         groups += [(words, False) for words in names.values()]
         return Thesaurus.from_groups(groups)
@@ -163,8 +168,9 @@ def _build(alias: str, version: str) -> CatalogIndex:
     position = [-1] * (max(order, default=0) + 1)
     for at, pk in enumerate(order):
         position[pk] = at
-    index = CatalogIndex(version, order, position, blocks, {}, (1 << len(order)) - 1,
-                         np.array(position, dtype=np.int64), alias)
+    index = CatalogIndex(
+        version, order, position, blocks, {}, (1 << len(order)) - 1, np.array(position, dtype=np.int64), alias
+    )
     vendor = connections[alias].vendor
     concat = "group_concat(case_id)" if vendor == "sqlite" else "string_agg(case_id::text, ',')"
     with connections[alias].cursor() as cursor:
@@ -198,8 +204,9 @@ def positions(bitmap: int, skip: int = 0, take: int | None = None) -> Iterator[i
         skip = 0
 
 
-def page_positions(index: CatalogIndex, classes: list[int], offset: int, limit: int,
-                   *, batch_ascending: bool = False) -> list[tuple[int, int]]:
+def page_positions(
+    index: CatalogIndex, classes: list[int], offset: int, limit: int, *, batch_ascending: bool = False
+) -> list[tuple[int, int]]:
     """(class index, position) for one page over ``classes`` in turn, each in catalog order.
 
     Catalog order is newest batch first; with ``batch_ascending`` the batches

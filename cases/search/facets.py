@@ -70,7 +70,7 @@ def _facet(case_filter: CaseFilter, name: str, counted: dict[str, int]) -> Facet
     facet = Facet(name=name, label=str(case_filter.filters[name].label))
     limit = MAX_OPTIONS.get(name)
     if limit and len(counted) > limit:
-        order = (lambda v: (-int(v) if v.isdigit() else 0)) if name == "batch" else (lambda v: (-counted[v], v))
+        order = (lambda v: -int(v) if v.isdigit() else 0) if name == "batch" else (lambda v: (-counted[v], v))
         kept = sorted(counted, key=order)[:limit]
         facet.hidden = len(counted) - limit
         counted = {value: counted[value] for value in kept}

@@ -44,8 +44,15 @@ class RankedCases(Sequence):
     or repeated where the two meet.
     """
 
-    def __init__(self, index: CatalogIndex, classes: list[int], *, window: list[int] | None = None,
-                 scores: dict[int, float] | None = None, batch_ascending: bool = False):
+    def __init__(
+        self,
+        index: CatalogIndex,
+        classes: list[int],
+        *,
+        window: list[int] | None = None,
+        scores: dict[int, float] | None = None,
+        batch_ascending: bool = False,
+    ):
         self.index, self.classes = index, classes
         self.window = window or []
         self.scores = scores if scores is not None else {}
@@ -57,13 +64,14 @@ class RankedCases(Sequence):
 
     def __getitem__(self, item):
         if not isinstance(item, slice):
-            return self[item:item + 1][0]
+            return self[item : item + 1][0]
         start, stop, _ = item.indices(self.size)
         ids = self.window[start:stop]
         rest_start = max(start, len(self.window))
         if stop > rest_start:
-            found = page_positions(self.index, self.classes, rest_start, stop - rest_start,
-                                   batch_ascending=self.batch_ascending)
+            found = page_positions(
+                self.index, self.classes, rest_start, stop - rest_start, batch_ascending=self.batch_ascending
+            )
             ids += [self.index.order[at] for _, at in found]
         return [(pk, self.scores.get(pk)) for pk in ids]
 
@@ -89,8 +97,9 @@ class CheckedChoiceField(ModelMultipleChoiceField):
             else:
                 ok = isinstance(item, str) and SLUG.fullmatch(item) is not None
             if not ok:
-                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
-                                      params={"pk": str(item)[:40]})
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": str(item)[:40]}
+                )
             checked.append(item)
         return super()._check_values(checked)
 
@@ -209,7 +218,7 @@ class CaseFilter(django_filters.FilterSet):
             ranked = RankedCases(index, [matching], batch_ascending=self.sort_key() == "number")
         else:
             classes = match.classes(matching, index.everything)
-            candidates = [pk for pk, _ in RankedCases(index, classes)[0:ranking.rank_window()]]
+            candidates = [pk for pk, _ in RankedCases(index, classes)[0 : ranking.rank_window()]]
             scores = self.scores_of(candidates)
             # Partial results: more words first. Equal scores: catalog order (newest batch, then number).
             words = {pk: len(match.words_of(index.position[pk])) for pk in candidates} if match.partial else {}
@@ -232,7 +241,7 @@ class CaseFilter(django_filters.FilterSet):
 
     def matching_ids(self) -> list[int]:
         ranked = self.ranked()
-        return [pk for pk, _ in ranked[0:len(ranked)]]
+        return [pk for pk, _ in ranked[0 : len(ranked)]]
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         """The matching cases as a QuerySet (unordered): the same in-process evaluation, no SQL of its own."""

@@ -32,4 +32,3 @@ SQLITE_BACKWARD = [
     "DROP TRIGGER IF EXISTS cases_casesearch_ai",
     "DROP TABLE IF EXISTS cases_casesearch_fts",
 ]
-

@@ -20,8 +20,9 @@ from .tokens import index_tokens, ngram_lexemes, plain_text
 PENDING_ATTR = "_cases_pending_reindex"
 
 
-def build_document(case_id: int, *, title: str, subtitle: str, headings: list[str], intro: str,
-                   bodies: list[str]) -> tuple[CaseSearch, CaseText]:
+def build_document(
+    case_id: int, *, title: str, subtitle: str, headings: list[str], intro: str, bodies: list[str]
+) -> tuple[CaseSearch, CaseText]:
     """One case's index rows from its texts, in the tiers search ranks by: tokens, and the plain text."""
     document = CaseSearch(
         case_id=case_id,
@@ -35,15 +36,19 @@ def build_document(case_id: int, *, title: str, subtitle: str, headings: list[st
         document.headings_ngrams = ngram_lexemes(*headings)
         document.intro_ngrams = ngram_lexemes(intro)
         document.body_ngrams = ngram_lexemes(*bodies)
-    text = CaseText(case_id=case_id, title=plain_text(title, subtitle), headings=plain_text(*headings),
-                    intro=plain_text(intro), body=plain_text(*bodies))
+    text = CaseText(
+        case_id=case_id,
+        title=plain_text(title, subtitle),
+        headings=plain_text(*headings),
+        intro=plain_text(intro),
+        body=plain_text(*bodies),
+    )
     for tier in ("title", "headings", "intro", "body"):
         setattr(text, f"{tier}_length", len(getattr(text, tier)))
     return document, text
 
 
-def facet_keys(*, batch: int, agencies: Iterable[Agency], theme_slugs: Iterable[str],
-               has_baseline: bool) -> set[str]:
+def facet_keys(*, batch: int, agencies: Iterable[Agency], theme_slugs: Iterable[str], has_baseline: bool) -> set[str]:
     """The facet values of one case, as CaseFacet keys; regions come from ``agency.region`` (select it)."""
     keys = {f"batch:{batch}"} | {f"theme:{slug}" for slug in theme_slugs}
     for agency in agencies:
@@ -68,8 +73,9 @@ def case_facets(cases: Iterable[Case]) -> list[CaseFacet]:
     return rows
 
 
-def index_document(case_id: int, *, title: str, subtitle: str, intro: str, sections, metrics, agencies,
-                   theme_names) -> tuple[CaseSearch, CaseText]:
+def index_document(
+    case_id: int, *, title: str, subtitle: str, intro: str, sections, metrics, agencies, theme_names
+) -> tuple[CaseSearch, CaseText]:
     """The one definition of a case's search document, for every writer (reindexing and synthetic cases).
 
     ``sections`` have label, heading and body; ``metrics`` label and printed;
@@ -85,10 +91,16 @@ def index_document(case_id: int, *, title: str, subtitle: str, intro: str, secti
 
 def case_documents(cases: Iterable[Case]) -> list[tuple[CaseSearch, CaseText]]:
     return [
-        index_document(case.pk, title=case.title, subtitle=case.subtitle, intro=case.intro,
-                       sections=case.sections.all(), metrics=case.metrics.all(),
-                       agencies=[link.agency for link in case.case_agencies.all()],
-                       theme_names=[t.name for t in case.themes.all()])
+        index_document(
+            case.pk,
+            title=case.title,
+            subtitle=case.subtitle,
+            intro=case.intro,
+            sections=case.sections.all(),
+            metrics=case.metrics.all(),
+            agencies=[link.agency for link in case.case_agencies.all()],
+            theme_names=[t.name for t in case.themes.all()],
+        )
         for case in cases
     ]
 
@@ -102,8 +114,7 @@ def reindex_cases(case_ids: Iterable[int] | None = None, *, chunk: int = 500) ->
         cases = cases.filter(pk__in=ids)
         derived = [rows.filter(case_id__in=ids) for rows in derived]
     cases = cases.prefetch_related(
-        Prefetch("case_agencies",
-                 queryset=CaseAgency.objects.select_related("agency__region").order_by("position")),
+        Prefetch("case_agencies", queryset=CaseAgency.objects.select_related("agency__region").order_by("position")),
         "case_agencies__agency__aliases",
         "sections",
         "metrics",
@@ -181,6 +192,9 @@ def refresh_stale_index(**kwargs) -> None:
     load). Runs after every ``migrate`` and costs two counts when all is well.
     """
     cases = Case.objects.count()
-    if (CaseSearch.objects.count() != cases or CaseText.objects.count() != cases
-            or (cases and not CatalogVersion.objects.exists())):
+    if (
+        CaseSearch.objects.count() != cases
+        or CaseText.objects.count() != cases
+        or (cases and not CatalogVersion.objects.exists())
+    ):
         reindex_cases()

@@ -49,8 +49,9 @@ class CaseListing:
 
     @property
     def invalid_labels(self) -> list[str]:
-        return [str(self.filter.filters[name].label) if name in self.filter.filters else "页码"
-                for name in self.invalid]
+        return [
+            str(self.filter.filters[name].label) if name in self.filter.filters else "页码" for name in self.invalid
+        ]
 
 
 class CountedPaginator(Paginator):
@@ -89,8 +90,7 @@ def paginate_cases(case_filter: CaseFilter, per_page: int, number: int, *, with_
     ranked = case_filter.ranked()
     paginator = CountedPaginator(ranked, per_page, count=len(ranked))
     if number > paginator.num_pages:
-        raise ClearNotFound(f"没有第 {number} 页：符合条件的案例共 {paginator.count} 个，"
-                            f"{paginator.num_pages} 页。")
+        raise ClearNotFound(f"没有第 {number} 页：符合条件的案例共 {paginator.count} 个，{paginator.num_pages} 页。")
     page = paginator.page(number)
     rows = list(page.object_list)
     unscored = [pk for pk, score in rows if score is None]
@@ -133,9 +133,17 @@ def build_listing(data: QueryDict, path: str) -> CaseListing:
             if near:
                 suggestions.append((word, near))
     return CaseListing(
-        filter=case_filter, invalid=invalid, query=query, page=page, results=results, facets=facets,
-        chips=build_chips(case_filter.data, facets, path), clear_url=clear_filters_url(case_filter.data, path),
-        download_query=_without_page(data), match=match, suggestions=suggestions,
+        filter=case_filter,
+        invalid=invalid,
+        query=query,
+        page=page,
+        results=results,
+        facets=facets,
+        chips=build_chips(case_filter.data, facets, path),
+        clear_url=clear_filters_url(case_filter.data, path),
+        download_query=_without_page(data),
+        match=match,
+        suggestions=suggestions,
     )
 
 
@@ -147,9 +155,12 @@ def _results(case_filter: CaseFilter, match: QueryMatch | None, cases: list[Case
     index = case_filter.catalog()
     results = []
     for case in cases:
-        result = Result(case, highlight(case.title, match_spans(case.title, forms)),
-                        case_snippet(case, match.forms, sections.get(case.pk, [])),
-                        highlight(case.subtitle, match_spans(case.subtitle, forms)) if case.subtitle else "")
+        result = Result(
+            case,
+            highlight(case.title, match_spans(case.title, forms)),
+            case_snippet(case, match.forms, sections.get(case.pk, [])),
+            highlight(case.subtitle, match_spans(case.subtitle, forms)) if case.subtitle else "",
+        )
         if match.partial:
             result.matched_words = match.words_of(index.position[case.pk])
         results.append(result)

@@ -78,8 +78,10 @@ class QueryMatch:
 
 def _words(index: CatalogIndex, query: SearchQuery) -> list[WordMatch]:
     lists = term_lists(index.alias, query)
-    return [WordMatch(term, forms, *(index.bitmap(ids) for ids in term_lists))
-            for term, forms, term_lists in zip(query.terms, query.term_forms(), lists, strict=True)]
+    return [
+        WordMatch(term, forms, *(index.bitmap(ids) for ids in term_lists))
+        for term, forms, term_lists in zip(query.terms, query.term_forms(), lists, strict=True)
+    ]
 
 
 def match_query(index: CatalogIndex, query: SearchQuery) -> QueryMatch:

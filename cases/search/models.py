@@ -30,7 +30,8 @@ class SynonymSet(models.Model):
         _("词语"), help_text=_("两个或更多词语，每行一个或用顿号分隔，如“企业、经营主体、市场主体”。")
     )
     one_way = models.BooleanField(
-        _("单向扩展"), default=False,
+        _("单向扩展"),
+        default=False,
         help_text=_("勾选后只由第一个词扩展到其余各词：检索第一个词时也检索其余各词，反之不然。"),
     )
     note = models.CharField(_("说明"), max_length=200, blank=True)
@@ -77,8 +78,7 @@ class CaseSearch(models.Model):
     """
 
     case = models.OneToOneField(
-        "cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="search_index",
-        verbose_name=_("案例")
+        "cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="search_index", verbose_name=_("案例")
     )
     title = models.TextField(_("标题词元"))
     headings = models.TextField(_("小标题词元"))
@@ -110,8 +110,7 @@ class CaseText(models.Model):
     """
 
     case = models.OneToOneField(
-        "cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="search_text",
-        verbose_name=_("案例")
+        "cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="search_text", verbose_name=_("案例")
     )
     title_length = models.PositiveIntegerField(_("标题长度"), default=0)
     headings_length = models.PositiveIntegerField(_("小标题长度"), default=0)
@@ -127,8 +126,12 @@ class CaseText(models.Model):
         verbose_name = _("检索文本")
         verbose_name_plural = _("检索文本")
         ordering = ["case"]
-        indexes = [models.Index(fields=["case", "title_length", "headings_length", "intro_length", "body_length"],
-                                name="casetext_lengths")]
+        indexes = [
+            models.Index(
+                fields=["case", "title_length", "headings_length", "intro_length", "body_length"],
+                name="casetext_lengths",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"检索文本：{self.case_id}"
@@ -141,8 +144,9 @@ class CaseFacet(models.Model):
     so counting cases per value needs neither joins nor DISTINCT.
     """
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="facet_values",
-                             verbose_name=_("案例"))
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="facet_values", verbose_name=_("案例")
+    )
     key = models.CharField(_("分面取值"), max_length=120)
 
     class Meta:

@@ -56,8 +56,8 @@ class SearchQuery:
     @property
     def expansions(self) -> list[tuple[str, list[str]]]:
         """(word, its other forms) for the words that have any: what the page says it also searched."""
-        return [(term, [f for f in forms if f != term]) for term, forms in zip(self.terms, self.term_forms(),
-                                                                              strict=True)
-                if [f for f in forms if f != term]]
-
-
+        return [
+            (term, [f for f in forms if f != term])
+            for term, forms in zip(self.terms, self.term_forms(), strict=True)
+            if [f for f in forms if f != term]
+        ]

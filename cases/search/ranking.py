@@ -68,8 +68,9 @@ class Occurrences:
     counts: tuple[tuple[int, ...], ...]  # per word, per tier
 
 
-def count_occurrences(alias: str, case_ids: Sequence[int],
-                      word_forms: Sequence[Sequence[str]]) -> dict[int, Occurrences]:
+def count_occurrences(
+    alias: str, case_ids: Sequence[int], word_forms: Sequence[Sequence[str]]
+) -> dict[int, Occurrences]:
     """How often each word (any of its forms) stands in each tier of these cases: one query."""
     if not case_ids:
         return {}
@@ -83,19 +84,18 @@ def count_occurrences(alias: str, case_ids: Sequence[int],
                 params.append(form)
     placeholders = ", ".join(["%s"] * len(case_ids))
     lengths = ", ".join(f"t.{tier}_length" for tier in TIERS)
-    sql = (f"SELECT t.case_id, {lengths}, {', '.join(columns)} FROM cases_casetext t "
-           f"WHERE t.case_id IN ({placeholders})")
+    sql = f"SELECT t.case_id, {lengths}, {', '.join(columns)} FROM cases_casetext t WHERE t.case_id IN ({placeholders})"
     found = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *case_ids])
         for case_id, *values in cursor.fetchall():
-            tier_lengths, values = tuple(values[:len(TIERS)]), values[len(TIERS):]
+            tier_lengths, values = tuple(values[: len(TIERS)]), values[len(TIERS) :]
             counts = []
             for forms in word_forms:
                 per_tier = []
                 for _tier in TIERS:
-                    per_tier.append(sum(int(v) for v in values[:len(forms)]))
-                    values = values[len(forms):]
+                    per_tier.append(sum(int(v) for v in values[: len(forms)]))
+                    values = values[len(forms) :]
                 counts.append(tuple(per_tier))
             found[case_id] = Occurrences(tier_lengths, tuple(counts))
     return found
@@ -116,7 +116,12 @@ def bm25f(occurrences: Occurrences, document_frequencies: Sequence[int], stats: 
     return round(score, 6)
 
 
-def scores(alias: str, case_ids: Sequence[int], word_forms: Sequence[Sequence[str]],
-           document_frequencies: Sequence[int], stats: CorpusStats) -> dict[int, float]:
+def scores(
+    alias: str,
+    case_ids: Sequence[int],
+    word_forms: Sequence[Sequence[str]],
+    document_frequencies: Sequence[int],
+    stats: CorpusStats,
+) -> dict[int, float]:
     found = count_occurrences(alias, case_ids, word_forms)
     return {pk: bm25f(found[pk], document_frequencies, stats) if pk in found else 0.0 for pk in case_ids}

@@ -53,6 +53,7 @@ def around(visible, case, related: list[int], index: CatalogIndex, *, with_draft
 def case_page_context(request, case, visible) -> dict:
     """What the case page shows around the case: related cases and its neighbours in the batch."""
     index = catalog_index(visible.db)
-    related, previous_case, next_case = around(visible, case, related_ids(case, index), index,
-                                               with_drafts=can_preview_drafts(request.user))
+    related, previous_case, next_case = around(
+        visible, case, related_ids(case, index), index, with_drafts=can_preview_drafts(request.user)
+    )
     return {"related_cases": related, "previous_case": previous_case, "next_case": next_case}

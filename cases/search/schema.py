@@ -80,14 +80,18 @@ def repair(connection) -> SchemaReport:
 
 # -- PostgreSQL ------------------------------------------------------------------
 
+
 def _pg_state(cursor) -> tuple[set[str], dict[str, bool], list[str]]:
     cursor.execute(
         "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attgenerated = 's' AND NOT attisdropped",
-        [TABLE])
+        [TABLE],
+    )
     columns = {row[0] for row in cursor.fetchall()}
     cursor.execute(
         "SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-        "WHERE i.indrelid = %s::regclass", [TABLE])
+        "WHERE i.indrelid = %s::regclass",
+        [TABLE],
+    )
     indexes = dict(cursor.fetchall())
     cursor.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [TABLE])
     options = cursor.fetchone()[0] or []
@@ -118,8 +122,9 @@ def _repair_postgresql(cursor, report: SchemaReport) -> None:
     columns, indexes, options = _pg_state(cursor)
     for column, expression in PG_GENERATED_COLUMNS.items():
         if column not in columns:
-            cursor.execute(f"ALTER TABLE {TABLE} ADD COLUMN {column} tsvector GENERATED ALWAYS AS ({expression}) "
-                           "STORED")
+            cursor.execute(
+                f"ALTER TABLE {TABLE} ADD COLUMN {column} tsvector GENERATED ALWAYS AS ({expression}) STORED"
+            )
             report.repaired.append(f"补建生成列 {column}")
         name = gin_index_name(column)
         if indexes.get(name) is False:
@@ -134,6 +139,7 @@ def _repair_postgresql(cursor, report: SchemaReport) -> None:
 
 
 # -- SQLite ----------------------------------------------------------------------
+
 
 def _sqlite_objects(cursor) -> set[str]:
     cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
@@ -151,8 +157,9 @@ def _check_sqlite(connection) -> SchemaReport:
                 report.problems.append(f"缺少同步触发器 {trigger}")
         if SQLITE_FTS_TABLE in present:
             try:
-                cursor.execute(f"INSERT INTO {SQLITE_FTS_TABLE}({SQLITE_FTS_TABLE}, rank) "
-                               "VALUES ('integrity-check', 1)")
+                cursor.execute(
+                    f"INSERT INTO {SQLITE_FTS_TABLE}({SQLITE_FTS_TABLE}, rank) VALUES ('integrity-check', 1)"
+                )
             except Exception:  # noqa: BLE001 - any failure means the index disagrees with its content
                 report.problems.append(f"全文检索表 {SQLITE_FTS_TABLE} 与检索表内容不一致")
     return report

@@ -87,11 +87,15 @@ def section_passages(case_ids: list[int]) -> dict[int, list[Passage]]:
     """Each case's measures and outcomes as passages, from one query of plain rows (no model instances)."""
     kinds = dict(Section.Kind.choices)
     passages: dict[int, list[Passage]] = {}
-    rows = (Section.objects.filter(case_id__in=case_ids).order_by("case_id", "kind", "position")
-            .values_list("case_id", "kind", "position", "label", "heading", "body"))
+    rows = (
+        Section.objects.filter(case_id__in=case_ids)
+        .order_by("case_id", "kind", "position")
+        .values_list("case_id", "kind", "position", "label", "heading", "body")
+    )
     for case_id, kind, position, label, heading, body in rows:
         passages.setdefault(case_id, []).append(
-            (Section.anchor_for(kind, position), f"{kinds[kind]}{label}", Section.printed_text(label, heading, body)))
+            (Section.anchor_for(kind, position), f"{kinds[kind]}{label}", Section.printed_text(label, heading, body))
+        )
     return passages
 
 
@@ -105,8 +109,10 @@ def case_snippet(case: Case, word_forms, sections: list[Passage] | None = None) 
         return None
     forms = [f for group in word_forms for f in group]
     if sections is None:
-        sections = [(s.anchor, f"{s.get_kind_display()}{s.label}", s.printed)
-                    for s in case.sections.order_by("kind", "position")]
+        sections = [
+            (s.anchor, f"{s.get_kind_display()}{s.label}", s.printed)
+            for s in case.sections.order_by("kind", "position")
+        ]
     passages = [("intro", "导语", case.intro), *sections]
     best = None
     for anchor, where, text in passages:

@@ -34,15 +34,22 @@ def build_vocabulary(alias: str, thesaurus) -> list[str]:
     counts: Counter[str] = Counter()
     for word in thesaurus.expansions:
         counts[word] += 1000
-    named = [*Theme.objects.using(alias).values_list("name", flat=True),
-             *Agency.objects.using(alias).values_list("name", flat=True),
-             *AgencyAlias.objects.using(alias).values_list("name", flat=True)]
+    named = [
+        *Theme.objects.using(alias).values_list("name", flat=True),
+        *Agency.objects.using(alias).values_list("name", flat=True),
+        *AgencyAlias.objects.using(alias).values_list("name", flat=True),
+    ]
     for name in named:
         counts[normalize(name)] += 100
-    labels = (Metric.objects.using(alias).values("label").annotate(n=Count("id"))
-              .values_list("label", "n")[:MAX_HEADINGS])
-    titles = [(text, 1) for pair in Case.objects.using(alias).published().values_list("title", "subtitle")
-              .distinct()[:MAX_HEADINGS] for text in pair if text]
+    labels = (
+        Metric.objects.using(alias).values("label").annotate(n=Count("id")).values_list("label", "n")[:MAX_HEADINGS]
+    )
+    titles = [
+        (text, 1)
+        for pair in Case.objects.using(alias).published().values_list("title", "subtitle").distinct()[:MAX_HEADINGS]
+        for text in pair
+        if text
+    ]
     for text, n in [*labels, *titles]:
         for phrase in phrases(text):
             counts[phrase] += n
@@ -87,7 +94,7 @@ class Suggester:
         total = len(self.vocabulary)
         for phrase in candidates:
             for start in range(len(phrase) - size + 1):
-                window = phrase[start:start + size]
+                window = phrase[start : start + size]
                 if window == word or sum(a != b for a, b in zip(window, word, strict=True)) > allowed:
                     continue
                 if not _wordlike(window):
@@ -111,8 +118,9 @@ WORDLIKE = re.compile(r"[\w]+")
 
 
 def _wordlike(text: str) -> bool:
-    return (bool(WORDLIKE.fullmatch(text)) and text[0] not in PARTICLES and text[-1] not in PARTICLES
-            and "的" not in text)
+    return (
+        bool(WORDLIKE.fullmatch(text)) and text[0] not in PARTICLES and text[-1] not in PARTICLES and "的" not in text
+    )
 
 
 CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\u3400-\u9fff\uf900-\ufaff]+")
@@ -139,6 +147,6 @@ def split_word(word: str, thesaurus) -> list[str]:
             if not is_cjk(run) or len(run) <= 2:
                 pieces.append(run)
             else:
-                pieces += [run[i:i + 2] for i in range(len(run) - 1)]
+                pieces += [run[i : i + 2] for i in range(len(run) - 1)]
     # A lone letter or character would match nearly everything.
     return list(dict.fromkeys(p for p in pieces if len(p) >= 2))

@@ -65,15 +65,13 @@ def ngram_lexemes(*texts: str) -> str:
             for start in range(len(codes)):
                 for size in range(2, MAX_GRAM + 1):
                     if start + size <= len(codes):
-                        lexemes.add("x" + "".join(codes[start:start + size]))
+                        lexemes.add("x" + "".join(codes[start : start + size]))
             lexemes.add(f"x{codes[-1]}")
     return " ".join(sorted(lexemes))
 
 
 def bigrams(codes: list[str]) -> list[str]:
     return [f"x{a}{b}" for a, b in pairwise(codes)]
-
-
 
 
 def codes(text: str) -> list[str]:

@@ -36,8 +36,16 @@ class ReportForm(forms.ModelForm):
 
     class Meta:
         model = AdoptionReport
-        fields = ["status", "not_applicable_reason", "started_on", "completed_on", "actions", "notes",
-                  "contact_name", "contact_phone"]
+        fields = [
+            "status",
+            "not_applicable_reason",
+            "started_on",
+            "completed_on",
+            "actions",
+            "notes",
+            "contact_name",
+            "contact_phone",
+        ]
         widgets = {
             "status": forms.RadioSelect,
             "started_on": DateInput(),
@@ -49,9 +57,13 @@ class ReportForm(forms.ModelForm):
 
 
 ResultFormSet = inlineformset_factory(
-    AdoptionReport, AdoptionResult,
+    AdoptionReport,
+    AdoptionResult,
     fields=["label", "value", "unit", "baseline_value", "baseline_unit", "period"],
-    extra=1, can_delete=True, max_num=20, validate_max=True,
+    extra=1,
+    can_delete=True,
+    max_num=20,
+    validate_max=True,
 )
 
 
@@ -65,8 +77,9 @@ class EvidenceForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = (
-            f"PDF、JPG、PNG、DOCX、XLSX 或 OFD，单个文件不超过 {max_evidence_bytes() // 1024 // 1024} MB。")
+        self.fields[
+            "file"
+        ].help_text = f"PDF、JPG、PNG、DOCX、XLSX 或 OFD，单个文件不超过 {max_evidence_bytes() // 1024 // 1024} MB。"
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -75,11 +88,13 @@ class EvidenceForm(forms.ModelForm):
         limit = max_evidence_bytes()
         if upload.size > limit:
             raise forms.ValidationError(
-                f"文件“{upload.name}”有 {upload.size / 1024 / 1024:.1f} MB，超过上限 {limit // 1024 // 1024} MB。")
+                f"文件“{upload.name}”有 {upload.size / 1024 / 1024:.1f} MB，超过上限 {limit // 1024 // 1024} MB。"
+            )
         suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
         if suffix not in EVIDENCE_TYPES:
             raise forms.ValidationError(
-                f"不接受“.{suffix or '（无扩展名）'}”文件；请上传 PDF、JPG、PNG、DOCX、XLSX 或 OFD。")
+                f"不接受“.{suffix or '（无扩展名）'}”文件；请上传 PDF、JPG、PNG、DOCX、XLSX 或 OFD。"
+            )
         head = upload.read(16)
         upload.seek(0)
         if not head.startswith(EVIDENCE_TYPES[suffix]):
@@ -118,8 +133,10 @@ def error_summary(*forms_and_formsets) -> list[tuple[str, str, str]]:
         if formset_forms is not None:
             entries += [("本地成效数据", message, "") for message in item.non_form_errors()]
             for number, form in enumerate(formset_forms, start=1):
-                entries += [(f"本地成效数据第{number}行 · {label}", message, field_id)
-                            for label, message, field_id in error_summary(form)]
+                entries += [
+                    (f"本地成效数据第{number}行 · {label}", message, field_id)
+                    for label, message, field_id in error_summary(form)
+                ]
             continue
         for name, messages in item.errors.items():
             field = item.fields.get(name)

@@ -24,13 +24,26 @@ from simple_history.models import HistoricalRecords
 class OfficialProfile(models.Model):
     """The one region or department an official works for."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="official",
-                                verbose_name=_("账号"))
-    region = models.ForeignKey("cases.Region", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="officials", verbose_name=_("所属市县"))
-    agency = models.ForeignKey("cases.Agency", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="officials", verbose_name=_("所属单位"),
-                               help_text=_("省直部门等单位的工作人员填单位；市县工作人员填市县。"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="official", verbose_name=_("账号")
+    )
+    region = models.ForeignKey(
+        "cases.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officials",
+        verbose_name=_("所属市县"),
+    )
+    agency = models.ForeignKey(
+        "cases.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officials",
+        verbose_name=_("所属单位"),
+        help_text=_("省直部门等单位的工作人员填单位；市县工作人员填市县。"),
+    )
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
 
     class Meta:
@@ -61,12 +74,25 @@ class AdoptionReport(models.Model):
         LANDED = "landed", _("已落地")
         NOT_APPLICABLE = "not_applicable", _("不适用")
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="adoption_reports",
-                             verbose_name=_("案例"))
-    region = models.ForeignKey("cases.Region", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="adoption_reports", verbose_name=_("市县"))
-    agency = models.ForeignKey("cases.Agency", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="adoption_reports", verbose_name=_("省直部门"))
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="adoption_reports", verbose_name=_("案例")
+    )
+    region = models.ForeignKey(
+        "cases.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adoption_reports",
+        verbose_name=_("市县"),
+    )
+    agency = models.ForeignKey(
+        "cases.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adoption_reports",
+        verbose_name=_("省直部门"),
+    )
     status = models.CharField(_("推广状态"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     not_applicable_reason = models.TextField(_("不适用的理由"), blank=True)
     started_on = models.DateField(_("启动日期"), null=True, blank=True)
@@ -76,18 +102,31 @@ class AdoptionReport(models.Model):
     contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     reviewed = models.BooleanField(_("已审核"), default=False)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("审核人"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("最后修改人"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("最后修改人"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    history = HistoricalRecords(verbose_name_plural=_("变更记录"), excluded_fields=["version"],
-                                table_name="cases_historicaladoptionreport")
+    history = HistoricalRecords(
+        verbose_name_plural=_("变更记录"), excluded_fields=["version"], table_name="cases_historicaladoptionreport"
+    )
 
     class Meta:
         db_table = "cases_adoptionreport"
@@ -102,16 +141,24 @@ class AdoptionReport(models.Model):
                 name="report_for_one_unit",
                 violation_error_message=_("报告须对应一个市县或一个省直部门，二者只能选一。"),
             ),
-            models.UniqueConstraint(fields=["case", "region"], condition=Q(region__isnull=False),
-                                    name="one_report_per_case_and_region",
-                                    violation_error_message=_("这个市县已经有这一案例的报告。")),
-            models.UniqueConstraint(fields=["case", "agency"], condition=Q(agency__isnull=False),
-                                    name="one_report_per_case_and_agency",
-                                    violation_error_message=_("这个单位已经有这一案例的报告。")),
+            models.UniqueConstraint(
+                fields=["case", "region"],
+                condition=Q(region__isnull=False),
+                name="one_report_per_case_and_region",
+                violation_error_message=_("这个市县已经有这一案例的报告。"),
+            ),
+            models.UniqueConstraint(
+                fields=["case", "agency"],
+                condition=Q(agency__isnull=False),
+                name="one_report_per_case_and_agency",
+                violation_error_message=_("这个单位已经有这一案例的报告。"),
+            ),
             models.CheckConstraint(
-                condition=Q(completed_on__isnull=True) | Q(started_on__isnull=True)
+                condition=Q(completed_on__isnull=True)
+                | Q(started_on__isnull=True)
                 | Q(completed_on__gte=models.F("started_on")),
-                name="report_completed_after_start", violation_error_message=_("落地日期不能早于启动日期。"),
+                name="report_completed_after_start",
+                violation_error_message=_("落地日期不能早于启动日期。"),
             ),
         ]
 
@@ -141,8 +188,7 @@ class AdoptionReport(models.Model):
 class AdoptionResult(models.Model):
     """A local figure, shaped like a case metric: 办理时间 5 个工作日（原 20 个工作日）."""
 
-    report = models.ForeignKey(AdoptionReport, on_delete=models.CASCADE, related_name="results",
-                               verbose_name=_("报告"))
+    report = models.ForeignKey(AdoptionReport, on_delete=models.CASCADE, related_name="results", verbose_name=_("报告"))
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
     label = models.CharField(_("指标"), max_length=100)
     value = models.DecimalField(_("数值"), max_digits=20, decimal_places=4)
@@ -172,15 +218,17 @@ def evidence_name(report: AdoptionReport, filename: str) -> str:
 class Evidence(models.Model):
     """A link or an uploaded file backing a report. Files are served only to signed-in officials."""
 
-    report = models.ForeignKey(AdoptionReport, on_delete=models.CASCADE, related_name="evidence",
-                               verbose_name=_("报告"))
+    report = models.ForeignKey(
+        AdoptionReport, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("报告")
+    )
     title = models.CharField(_("说明"), max_length=200)
     url = models.URLField(_("链接"), blank=True, max_length=500)
     file = models.FileField(_("文件"), upload_to="evidence/", blank=True)
     original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
     size = models.PositiveIntegerField(_("大小（字节）"), default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+", verbose_name=_("上传人"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("上传人")
+    )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     history = HistoricalRecords(verbose_name_plural=_("变更记录"), table_name="cases_historicalevidence")
@@ -191,8 +239,11 @@ class Evidence(models.Model):
         verbose_name_plural = _("佐证材料")
         ordering = ["report", "uploaded_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=~Q(url="") | ~Q(file=""), name="evidence_link_or_file",
-                violation_error_message=_("请上传文件或填写链接，二者选一。")),
+            models.CheckConstraint(
+                condition=~Q(url="") | ~Q(file=""),
+                name="evidence_link_or_file",
+                violation_error_message=_("请上传文件或填写链接，二者选一。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -208,10 +259,12 @@ class Evidence(models.Model):
 class ReviewComment(models.Model):
     """A comment by a responsible unit or the provincial office on a report."""
 
-    report = models.ForeignKey(AdoptionReport, on_delete=models.CASCADE, related_name="comments",
-                               verbose_name=_("报告"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("评论人"))
+    report = models.ForeignKey(
+        AdoptionReport, on_delete=models.CASCADE, related_name="comments", verbose_name=_("报告")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("评论人")
+    )
     body = models.TextField(_("意见"))
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 

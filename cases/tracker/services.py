@@ -17,8 +17,9 @@ from django.utils import timezone
 from .forms import CommentForm, EvidenceForm, ReportForm, ResultFormSet
 from .models import AdoptionReport, ReviewComment
 
-CONFLICT = ("这份报告在您打开之后已被{who}于{when}修改。"
-            "为避免覆盖对方的内容，本次修改没有保存；请查看最新内容后重新填写。")
+CONFLICT = (
+    "这份报告在您打开之后已被{who}于{when}修改。为避免覆盖对方的内容，本次修改没有保存；请查看最新内容后重新填写。"
+)
 
 
 @dataclass
@@ -35,8 +36,9 @@ class ReportSave:
 
 def report_for(case, region=None, agency=None) -> AdoptionReport:
     """The unit's report on the case, or a new one (not saved)."""
-    return (AdoptionReport.objects.filter(case=case, region=region, agency=agency).first()
-            or AdoptionReport(case=case, region=region, agency=agency))
+    return AdoptionReport.objects.filter(case=case, region=region, agency=agency).first() or AdoptionReport(
+        case=case, region=region, agency=agency
+    )
 
 
 def blank_forms(report: AdoptionReport) -> ReportSave:
@@ -52,16 +54,21 @@ def save_report(user, case, region, agency, data, files) -> ReportSave:
     """Save what ``user`` submitted for this unit's report on ``case``, if nobody saved it in between."""
     with transaction.atomic():
         # order_by("pk"): the default ordering joins nullable relations, which PostgreSQL cannot lock.
-        current = (AdoptionReport.objects.select_for_update()
-                   .filter(case=case, region=region, agency=agency).order_by("pk").first())
+        current = (
+            AdoptionReport.objects.select_for_update()
+            .filter(case=case, region=region, agency=agency)
+            .order_by("pk")
+            .first()
+        )
         report = current or AdoptionReport(case=case, region=region, agency=agency)
         seen_version = report.version if report.pk else 0
         form = ReportForm(data, instance=report)
         results = ResultFormSet(data, instance=report, prefix="results")
         with_evidence = wants_evidence(data, files)
         # Evidence left empty is not part of the submission: shown again unbound, it reports no errors.
-        evidence_form = EvidenceForm(data, files, prefix="evidence") if with_evidence else EvidenceForm(
-            prefix="evidence")
+        evidence_form = (
+            EvidenceForm(data, files, prefix="evidence") if with_evidence else EvidenceForm(prefix="evidence")
+        )
         valid = form.is_valid() & results.is_valid() & (evidence_form.is_valid() if with_evidence else True)
         if valid and form.cleaned_data.get("version") != seen_version:
             return _conflict(case, region, agency, data, results, evidence_form)

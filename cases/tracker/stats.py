@@ -19,8 +19,12 @@ from .models import AdoptionReport
 
 Status = AdoptionReport.Status
 STATUS_ORDER = [Status.LANDED, Status.IN_PROGRESS, Status.NOT_STARTED, Status.NOT_APPLICABLE]
-SHORT = {Status.LANDED: "已落地", Status.IN_PROGRESS: "推进中", Status.NOT_STARTED: "未启动",
-         Status.NOT_APPLICABLE: "不适用"}
+SHORT = {
+    Status.LANDED: "已落地",
+    Status.IN_PROGRESS: "推进中",
+    Status.NOT_STARTED: "未启动",
+    Status.NOT_APPLICABLE: "不适用",
+}
 # What a matrix cell prints: short, but text, so the status never rests on colour alone.
 CELL = {Status.LANDED: "落地", Status.IN_PROGRESS: "推进", Status.NOT_STARTED: "—", Status.NOT_APPLICABLE: "不适用"}
 
@@ -98,7 +102,8 @@ def summaries(cases: list[Case], regions: int | None = None) -> dict[int, dict[s
     total = Region.objects.count() if regions is None else regions
     counts: dict[int, Counter] = {case.pk: Counter() for case in cases}
     for case_id, status in AdoptionReport.objects.filter(case__in=cases, region__isnull=False).values_list(
-            "case_id", "status"):
+        "case_id", "status"
+    ):
         counts[case_id][status] += 1
     out = {}
     for case_id, counter in counts.items():
@@ -143,11 +148,21 @@ def rankings(rows: list[Row], regions: list[Region]) -> tuple[list[Standing], De
     for index, region in enumerate(regions):
         cells = [row.cells[index] for row in rows]
         counts = Counter(cell.status for cell in cells)
-        standings.append(Standing(region, counts, len(rows), reports=sum(1 for c in cells if c.report),
-                                  demo=sum(1 for c in cells if c.is_demo)))
+        standings.append(
+            Standing(
+                region,
+                counts,
+                len(rows),
+                reports=sum(1 for c in cells if c.report),
+                demo=sum(1 for c in cells if c.is_demo),
+            )
+        )
     standings.sort(key=lambda s: (not s.reports, -s.rate, -s.counts[Status.IN_PROGRESS], s.region.position))
-    average = (sum((s.rate for s in standings), Decimal(0)) / len(standings)).quantize(Decimal("0.1")) \
-        if standings else Decimal(0)
+    average = (
+        (sum((s.rate for s in standings), Decimal(0)) / len(standings)).quantize(Decimal("0.1"))
+        if standings
+        else Decimal(0)
+    )
     previous = None
     for position, standing in enumerate(standings, start=1):
         if not standing.reports:

@@ -10,8 +10,11 @@ urlpatterns = [
     path("rankings/", views.rankings, name="rankings"),
     path("cases/<num:batch>/<num:number>/", views.case_progress, name="case-progress"),
     path("regions/<slug:slug>/", views.region_page, name="region"),
-    re_path(r"^cases/(?P<batch>[0-9]{1,9})/(?P<number>[0-9]{1,9})/(?P<kind>region|agency)/(?P<slug>[-a-zA-Z0-9_]+)/edit/$",
-            views.report_edit, name="report-edit"),
+    re_path(
+        r"^cases/(?P<batch>[0-9]{1,9})/(?P<number>[0-9]{1,9})/(?P<kind>region|agency)/(?P<slug>[-a-zA-Z0-9_]+)/edit/$",
+        views.report_edit,
+        name="report-edit",
+    ),
     path("reports/<num:pk>/", views.report_detail, name="report-detail"),
     path("reports/<num:pk>/comment/", views.report_comment, name="report-comment"),
     path("reports/<num:pk>/review/", views.report_review, name="report-review"),

@@ -58,10 +58,16 @@ def matrix(request: HttpRequest) -> HttpResponse:
     regions = list(Region.objects.all())
     rows = stats.matrix(cases, regions)
     context = {
-        "rows": rows, "regions": regions, "chosen": chosen, "ignored": ignored,
+        "rows": rows,
+        "regions": regions,
+        "chosen": chosen,
+        "ignored": ignored,
         "notices": Notice.objects.filter(cases__status=Case.Status.PUBLISHED).distinct(),
-        "themes": Theme.objects.in_use(), "statuses": stats.STATUS_ORDER, "short": stats.SHORT,
-        "query": request.GET.urlencode(), "has_demo": stats.has_demo(rows),
+        "themes": Theme.objects.in_use(),
+        "statuses": stats.STATUS_ORDER,
+        "short": stats.SHORT,
+        "query": request.GET.urlencode(),
+        "has_demo": stats.has_demo(rows),
     }
     return render(request, "adoption/matrix.html", context)
 
@@ -72,8 +78,9 @@ def matrix_download(request: HttpRequest, fmt: str) -> HttpResponse:
     regions = list(Region.objects.all())
     dataset = tablib.Dataset(headers=["案例编号", "案例", *[r.name for r in regions], "已落地市县数"])
     for row in stats.matrix(cases, regions):
-        dataset.append([row.case.code, row.case.title, *[c.export_label for c in row.cells],
-                        f"{row.landed}/{row.regions}"])
+        dataset.append(
+            [row.case.code, row.case.title, *[c.export_label for c in row.cells], f"{row.landed}/{row.regions}"]
+        )
     return spreadsheet_response(dataset, fmt, "推广落实情况")
 
 
@@ -83,12 +90,21 @@ def rankings(request: HttpRequest) -> HttpResponse:
     regions = list(Region.objects.all())
     rows = stats.matrix(cases, regions)
     standings, average = stats.rankings(rows, regions)
-    return render(request, "adoption/rankings.html", {
-        "standings": standings, "average": average, "case_count": len(cases), "chosen": chosen,
-        "has_demo": stats.has_demo(rows), "any_reports": any(s.reports for s in standings),
-        "ignored": ignored, "notices": Notice.objects.filter(cases__status=Case.Status.PUBLISHED).distinct(),
-        "themes": Theme.objects.in_use(),
-    })
+    return render(
+        request,
+        "adoption/rankings.html",
+        {
+            "standings": standings,
+            "average": average,
+            "case_count": len(cases),
+            "chosen": chosen,
+            "has_demo": stats.has_demo(rows),
+            "any_reports": any(s.reports for s in standings),
+            "ignored": ignored,
+            "notices": Notice.objects.filter(cases__status=Case.Status.PUBLISHED).distinct(),
+            "themes": Theme.objects.in_use(),
+        },
+    )
 
 
 @require_GET
@@ -98,11 +114,20 @@ def case_progress(request: HttpRequest, batch: int, number: int) -> HttpResponse
     (row,) = stats.matrix([case], regions)
     departments = AdoptionReport.objects.filter(case=case, agency__isnull=False).select_related("agency")
     own = access.profile(request.user)
-    return render(request, "adoption/case_progress.html", {
-        "case": case, "row": row, "departments": departments, "short": stats.SHORT,
-        "statuses": stats.STATUS_ORDER, "own": own, "can_review": access.can_review(request.user, case),
-        "own_url": _own_report_url(case, own) if own else "",
-    })
+    return render(
+        request,
+        "adoption/case_progress.html",
+        {
+            "case": case,
+            "row": row,
+            "departments": departments,
+            "short": stats.SHORT,
+            "statuses": stats.STATUS_ORDER,
+            "own": own,
+            "can_review": access.can_review(request.user, case),
+            "own_url": _own_report_url(case, own) if own else "",
+        },
+    )
 
 
 @require_GET
@@ -111,10 +136,18 @@ def region_page(request: HttpRequest, slug: str) -> HttpResponse:
     cases = list(Case.objects.published().select_related("notice").order_by("-batch", "number"))
     rows = stats.matrix(cases, [region])
     counts = Counter(row.cells[0].status for row in rows)
-    return render(request, "adoption/region.html", {
-        "region": region, "rows": rows, "counts": counts, "statuses": stats.STATUS_ORDER, "short": stats.SHORT,
-        "can_edit": access.can_edit(request.user, region=region),
-    })
+    return render(
+        request,
+        "adoption/region.html",
+        {
+            "region": region,
+            "rows": rows,
+            "counts": counts,
+            "statuses": stats.STATUS_ORDER,
+            "short": stats.SHORT,
+            "can_edit": access.can_edit(request.user, region=region),
+        },
+    )
 
 
 def _unit(kind: str, slug: str) -> tuple[Region | None, Agency | None]:
@@ -146,31 +179,53 @@ def report_edit(request: HttpRequest, batch: int, number: int, kind: str, slug: 
 
 
 def _render_form(request, case, outcome: services.ReportSave):
-    return render(request, "adoption/report_form.html", {
-        "case": case, "report": outcome.report, "form": outcome.form, "results": outcome.results,
-        "evidence_form": outcome.evidence_form, "unit": outcome.report.unit,
-        "error_summary": error_summary(outcome.form, outcome.results, outcome.evidence_form),
-    }, status=outcome.status)
+    return render(
+        request,
+        "adoption/report_form.html",
+        {
+            "case": case,
+            "report": outcome.report,
+            "form": outcome.form,
+            "results": outcome.results,
+            "evidence_form": outcome.evidence_form,
+            "unit": outcome.report.unit,
+            "error_summary": error_summary(outcome.form, outcome.results, outcome.evidence_form),
+        },
+        status=outcome.status,
+    )
 
 
 @require_GET
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(
         AdoptionReport.objects.select_related("case__notice", "region", "agency", "updated_by", "reviewed_by"),
-        pk=pk, case__status=Case.Status.PUBLISHED)
+        pk=pk,
+        case__status=Case.Status.PUBLISHED,
+    )
     official = access.is_official(request.user)
     context = {
-        "report": report, "case": report.case, "official": official,
+        "report": report,
+        "case": report.case,
+        "official": official,
         "results": report.results.all(),
         "can_edit": access.can_edit(request.user, region=report.region, agency=report.agency),
         "can_review": access.can_review(request.user, report.case),
-        "edit_url": reverse("adoption:report-edit", args=[
-            report.case.batch, report.case.number, "region" if report.region_id else "agency",
-            report.region.slug if report.region_id else report.agency.slug]),
+        "edit_url": reverse(
+            "adoption:report-edit",
+            args=[
+                report.case.batch,
+                report.case.number,
+                "region" if report.region_id else "agency",
+                report.region.slug if report.region_id else report.agency.slug,
+            ],
+        ),
     }
     if official:
-        context.update(evidence=report.evidence.all(), comments=report.comments.select_related("author"),
-                       comment_form=CommentForm())
+        context.update(
+            evidence=report.evidence.all(),
+            comments=report.comments.select_related("author"),
+            comment_form=CommentForm(),
+        )
     return render(request, "adoption/report_detail.html", context)
 
 

@@ -56,7 +56,8 @@ def merge_agencies(keep: Agency, duplicates: list[Agency]) -> MergeResult:
                 if relation.related_model in (CaseAgency, Responsibility, AgencyAlias) or not relation.many_to_one:
                     continue
                 result.moved += relation.related_model._default_manager.filter(
-                    **{relation.field.name: duplicate}).update(**{relation.field.name: keep})
+                    **{relation.field.name: duplicate}
+                ).update(**{relation.field.name: keep})
             name = duplicate.name
             duplicate._change_reason = f"合并到 {keep.name}"
             duplicate.delete()

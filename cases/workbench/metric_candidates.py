@@ -93,12 +93,17 @@ def propose_metrics(case: Case) -> list[Candidate]:
                 except FigureError:
                     continue
                 candidate = Candidate(
-                    section=section, where=where, printed=match.group(), value=figure.value,
-                    upper_value=figure.upper_value, unit=figure.unit, approximate=figure.approximate,
+                    section=section,
+                    where=where,
+                    printed=match.group(),
+                    value=figure.value,
+                    upper_value=figure.upper_value,
+                    unit=figure.unit,
+                    approximate=figure.approximate,
                     source_text=sentence,
                 )
                 following = matches[index + 1] if index + 1 < len(matches) else None
-                if following and CHANGE_WORDS.match(sentence[match.end():following.start()]):
+                if following and CHANGE_WORDS.match(sentence[match.end() : following.start()]):
                     after = parse_figure(following.group())
                     if same_unit(after.unit, figure.unit) or after.unit.removeprefix("个") in figure.unit:
                         candidate.baseline_printed, candidate.baseline_value = match.group(), figure.value

@@ -74,8 +74,7 @@ def _revert_url(record, existing: set[tuple[type, int]]) -> str:
     if (model, record.id) not in existing:
         return ""
     try:
-        return reverse(f"admin:cases_{model._meta.model_name}_simple_history",
-                       args=[record.id, record.history_id])
+        return reverse(f"admin:cases_{model._meta.model_name}_simple_history", args=[record.id, record.history_id])
     except NoReverseMatch:
         return ""
 
@@ -120,8 +119,13 @@ def case_timeline(case: Case) -> list[Entry]:
                     entry.changes.append(FieldChange("主题", old, new))
                     continue
                 label = str(record.instance_type._meta.get_field(change.field).verbose_name)
-                entry.changes.append(FieldChange(label, names.display(record, change.field, change.old),
-                                                 names.display(record, change.field, change.new)))
+                entry.changes.append(
+                    FieldChange(
+                        label,
+                        names.display(record, change.field, change.old),
+                        names.display(record, change.field, change.new),
+                    )
+                )
             if not entry.changes:
                 continue  # a save that changed nothing an editor would see
         entries.append(entry)

@@ -79,9 +79,20 @@ def test_the_layout_fits_a_phone(browser, seeded_server):
     context.close()
 
 
-A11Y_PAGES = ["/", "/cases/", "/cases/?q=注销", "/cases/4/8/", "/agencies/hainan-market-regulation/",
-              "/responsibilities/", "/notices/4/", "/adoption/", "/adoption/rankings/", "/adoption/cases/4/1/",
-              "/adoption/regions/haikou/", "/accounts/login/"]
+A11Y_PAGES = [
+    "/",
+    "/cases/",
+    "/cases/?q=注销",
+    "/cases/4/8/",
+    "/agencies/hainan-market-regulation/",
+    "/responsibilities/",
+    "/notices/4/",
+    "/adoption/",
+    "/adoption/rankings/",
+    "/adoption/cases/4/1/",
+    "/adoption/regions/haikou/",
+    "/accounts/login/",
+]
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
@@ -96,8 +107,12 @@ def test_pages_pass_an_automated_accessibility_check(page, path):
 def test_screenshots_of_the_main_pages(browser, seeded_server, name, viewport):
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     page = context.new_page()
-    for label, path in [("home", "/"), ("list", "/cases/?q=数据"), ("case", "/cases/4/8/"),
-                        ("adoption-matrix", "/adoption/")]:
+    for label, path in [
+        ("home", "/"),
+        ("list", "/cases/?q=数据"),
+        ("case", "/cases/4/8/"),
+        ("adoption-matrix", "/adoption/"),
+    ]:
         page.goto(seeded_server.url + path)
         assert screenshot(page, f"{label}-{name}").stat().st_size > 10_000
     context.close()

@@ -6,13 +6,28 @@ from tests.browser.conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser
 
-PUBLIC = ["/", "/cases/", "/cases/?q=注销", "/cases/4/8/", "/agencies/", "/agencies/hainan-market-regulation/",
-          "/responsibilities/", "/notices/4/", "/adoption/", "/adoption/rankings/", "/adoption/cases/4/1/",
-          "/adoption/regions/haikou/", "/accounts/login/", "/no-such-page/"]
+PUBLIC = [
+    "/",
+    "/cases/",
+    "/cases/?q=注销",
+    "/cases/4/8/",
+    "/agencies/",
+    "/agencies/hainan-market-regulation/",
+    "/responsibilities/",
+    "/notices/4/",
+    "/adoption/",
+    "/adoption/rankings/",
+    "/adoption/cases/4/1/",
+    "/adoption/regions/haikou/",
+    "/accounts/login/",
+    "/no-such-page/",
+]
 SIGNED_IN = ["/adoption/cases/4/1/region/haikou/edit/", "/adoption/regions/haikou/", "/accounts/password_change/"]
 # Labels a reader takes in at a glance: navigation, badges, dates, buttons, chips, column names.
-LABELS = (".site-nav a, .site-nav button, .breadcrumbs a, .breadcrumbs span, .status, .demo-tag, .tier, .chip, "
-          "button, .button, .editorial-tag, .reconstructed-tag, .nowrap, thead th, legend, label")
+LABELS = (
+    ".site-nav a, .site-nav button, .breadcrumbs a, .breadcrumbs span, .status, .demo-tag, .tier, .chip, "
+    "button, .button, .editorial-tag, .reconstructed-tag, .nowrap, thead th, legend, label"
+)
 
 OVERFLOWING = """() => {
   const width = document.documentElement.clientWidth;
@@ -71,9 +86,15 @@ def tracker_data(seeded_server):
     from cases.tracker.models import AdoptionReport, OfficialProfile
 
     haikou = Region.objects.get(slug="haikou")
-    AdoptionReport.objects.create(case=Case.objects.get(batch=4, number=1), region=haikou, status="landed",
-                                  started_on=date(2023, 11, 1), completed_on=date(2024, 3, 15), is_demo=True,
-                                  actions="【演示数据】参照第四批案例1的做法。")
+    AdoptionReport.objects.create(
+        case=Case.objects.get(batch=4, number=1),
+        region=haikou,
+        status="landed",
+        started_on=date(2023, 11, 1),
+        completed_on=date(2024, 3, 15),
+        is_demo=True,
+        actions="【演示数据】参照第四批案例1的做法。",
+    )
     user = User.objects.create_user("haikou-phone", password="海口-手机-口令-2024")
     OfficialProfile.objects.create(user=user, region=haikou)
     return seeded_server

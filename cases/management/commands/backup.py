@@ -16,5 +16,8 @@ class Command(BaseCommand):
             result = create_backup(output)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"已备份到 {result.path}：{result.tables} 个表共 {result.rows} 行，{result.files} 个材料文件。"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已备份到 {result.path}：{result.tables} 个表共 {result.rows} 行，{result.files} 个材料文件。"
+            )
+        )

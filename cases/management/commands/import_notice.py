@@ -19,8 +19,9 @@ class Command(BaseCommand):
     def handle(self, *args, path: Path, dry_run: bool, publish: bool, **options):
         try:
             source = read_notice_file(path)
-            report = import_notice(source.text, source_name=path.name, publish=publish, dry_run=dry_run,
-                                   web_page=source.web_page)
+            report = import_notice(
+                source.text, source_name=path.name, publish=publish, dry_run=dry_run, web_page=source.web_page
+            )
         except ImportFailed as exc:
             raise CommandError("导入失败，数据库未作任何修改：\n" + "\n".join(exc.messages)) from exc
         for line in report.lines():

@@ -7,8 +7,10 @@ from cases.models import Notice
 
 
 class Command(BaseCommand):
-    help = ("数据库中还没有任何批次时载入种子数据（第四批示范案例和19个市县）；已有数据时不做任何改动。"
-            "检索索引在载入提交时建立；migrate 之后也会检查并补建。")
+    help = (
+        "数据库中还没有任何批次时载入种子数据（第四批示范案例和19个市县）；已有数据时不做任何改动。"
+        "检索索引在载入提交时建立；migrate 之后也会检查并补建。"
+    )
 
     def handle(self, *args, **options):
         if Notice.objects.exists():

@@ -18,8 +18,10 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         rows = sum(manifest["tables"].values())
-        self.stdout.write(f"备份时间 {manifest['created_at']}，{manifest['vendor']} 数据库，{rows} 行，"
-                          f"{len(manifest['media'])} 个材料文件。")
+        self.stdout.write(
+            f"备份时间 {manifest['created_at']}，{manifest['vendor']} 数据库，{rows} 行，"
+            f"{len(manifest['media'])} 个材料文件。"
+        )
         if not yes:
             answer = input("恢复会替换当前的数据库和材料文件。输入 yes 继续：")
             if answer.strip().lower() != "yes":
@@ -28,6 +30,9 @@ class Command(BaseCommand):
             result = restore_backup(path)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"已恢复：{result.tables} 个表共 {result.rows} 行，{result.files} 个材料文件。"
-            "如果代码比备份新，请再运行 manage.py migrate。"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已恢复：{result.tables} 个表共 {result.rows} 行，{result.files} 个材料文件。"
+                "如果代码比备份新，请再运行 manage.py migrate。"
+            )
+        )

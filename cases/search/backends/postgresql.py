@@ -27,7 +27,7 @@ def tsquery_grams_term(forms: tuple[str, ...]) -> str:
         elif len(form_codes) <= MAX_GRAM:
             parts.append("x" + "".join(form_codes))
         else:
-            windows = ["x" + "".join(form_codes[i:i + MAX_GRAM]) for i in range(len(form_codes) - MAX_GRAM + 1)]
+            windows = ["x" + "".join(form_codes[i : i + MAX_GRAM]) for i in range(len(form_codes) - MAX_GRAM + 1)]
             parts.append("(" + " & ".join(windows) + ")")
     return "(" + " | ".join(parts) + ")"
 
@@ -64,4 +64,4 @@ class PostgreSQLBackend(Backend):
             cursor.execute("SELECT " + ", ".join(selects), params)
             flat = [hex_ids(values) for values in cursor.fetchone()]
             transaction.set_rollback(True, using=self.alias)
-        return [flat[i:i + 1 + len(TIERS)] for i in range(0, len(flat), 1 + len(TIERS))]
+        return [flat[i : i + 1 + len(TIERS)] for i in range(0, len(flat), 1 + len(TIERS))]

@@ -23,8 +23,7 @@ def fts5_term(forms: tuple[str, ...]) -> str:
 class SQLiteBackend(Backend):
     def term_lists(self, query) -> list[list[np.ndarray]]:
         # One statement of subqueries; %% because it has parameters (SQLite's printf sees %016x).
-        subquery = (f"(SELECT group_concat(printf('%%016x', rowid), '') FROM {FTS_TABLE} "
-                    f"WHERE {FTS_TABLE} MATCH %s)")
+        subquery = f"(SELECT group_concat(printf('%%016x', rowid), '') FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
         params = []
         for term_forms in query.term_forms():
             expression = fts5_term(term_forms)
@@ -32,4 +31,4 @@ class SQLiteBackend(Backend):
         with connections[self.alias].cursor() as cursor:
             cursor.execute("SELECT " + ", ".join([subquery] * len(params)), params)
             flat = [hex_ids(values) for values in cursor.fetchone()]
-        return [flat[i:i + 1 + len(TIERS)] for i in range(0, len(flat), 1 + len(TIERS))]
+        return [flat[i : i + 1 + len(TIERS)] for i in range(0, len(flat), 1 + len(TIERS))]

@@ -27,8 +27,9 @@ class AgencyAliasInline(admin.TabularInline):
 
 
 class MergeAgenciesForm(forms.Form):
-    keep = forms.ModelChoiceField(queryset=Agency.objects.none(), widget=forms.RadioSelect,
-                                  label=_("保留哪一个单位"), empty_label=None)
+    keep = forms.ModelChoiceField(
+        queryset=Agency.objects.none(), widget=forms.RadioSelect, label=_("保留哪一个单位"), empty_label=None
+    )
 
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,9 +47,13 @@ class AgencyAdmin(ExportSelectedMixin, HistoryAdmin):
     readonly_fields = ["review_note"]
     fieldsets = [
         (None, {"fields": ["name", "slug", ("kind", "level", "region")]}),
-        (_("核对"), {"fields": ["needs_review", "review_note", "suggested_match"],
-                   "description": _("导入通知时新建的单位标为“待核对”：核对名称、类别、层级和所在市县后"
-                                    "取消勾选。")}),
+        (
+            _("核对"),
+            {
+                "fields": ["needs_review", "review_note", "suggested_match"],
+                "description": _("导入通知时新建的单位标为“待核对”：核对名称、类别、层级和所在市县后取消勾选。"),
+            },
+        ),
     ]
     resource_classes = [AgencyResource]
 
@@ -71,14 +76,23 @@ class AgencyAdmin(ExportSelectedMixin, HistoryAdmin):
             duplicates = [a for a in agencies if a.pk != keep.pk]
             result = merge_agencies(keep, duplicates)
             message = _("已把 %(names)s 合并到“%(keep)s”：移动 %(moved)s 处引用，删除 %(n)s 个单位。") % {
-                "names": "、".join(a.name for a in duplicates), "keep": keep.name, "moved": result.moved,
-                "n": len(duplicates)}
+                "names": "、".join(a.name for a in duplicates),
+                "keep": keep.name,
+                "moved": result.moved,
+                "n": len(duplicates),
+            }
             self.message_user(request, message, messages.SUCCESS)
             return None
         initial = request.GET.get("keep") or request.POST.get("keep")
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
-                   "agencies": agencies, "action_checkbox_name": ACTION_CHECKBOX_NAME,
-                   "title": _("合并单位"), "initial": initial}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "agencies": agencies,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "title": _("合并单位"),
+            "initial": initial,
+        }
         return TemplateResponse(request, "admin/cases/agency/merge.html", context)
 
     @admin.action(description=_("并入建议的单位（本单位名称成为其简称）"), permissions=["change", "delete"])
@@ -114,28 +128,36 @@ class AgencyAdmin(ExportSelectedMixin, HistoryAdmin):
         if not (self.has_change_permission(request) and self.has_delete_permission(request)):
             raise PermissionDenied
         agency = get_object_or_404(Agency, pk=object_id)
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "agency": agency,
-                   "title": _("把“%(name)s”合并到另一个单位") % {"name": agency.name},
-                   "candidates": Agency.objects.exclude(pk=agency.pk).order_by("name")}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "agency": agency,
+            "title": _("把“%(name)s”合并到另一个单位") % {"name": agency.name},
+            "candidates": Agency.objects.exclude(pk=agency.pk).order_by("name"),
+        }
         if request.method == "POST":
             keep = Agency.objects.filter(pk=request.POST.get("keep")).exclude(pk=agency.pk).first()
             if keep is None:
                 context["error"] = _("请选择要保留的单位。")
             else:
                 result = merge_agencies(keep, [agency])
-                self.message_user(request, _("已把“%(dup)s”合并到“%(keep)s”，移动 %(moved)s 处引用。") % {
-                    "dup": agency.name, "keep": keep.name, "moved": result.moved}, messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("已把“%(dup)s”合并到“%(keep)s”，移动 %(moved)s 处引用。")
+                    % {"dup": agency.name, "keep": keep.name, "moved": result.moved},
+                    messages.SUCCESS,
+                )
                 return HttpResponseRedirect(reverse("admin:cases_agency_change", args=[keep.pk]))
         return TemplateResponse(request, "admin/cases/agency/merge_one.html", context)
 
     def delete_view(self, request, object_id, extra_context=None):
-        extra_context = {**(extra_context or {}),
-                         "merge_url": reverse("admin:cases_agency_merge", args=[object_id])}
+        extra_context = {**(extra_context or {}), "merge_url": reverse("admin:cases_agency_merge", args=[object_id])}
         return super().delete_view(request, object_id, extra_context)
 
     def delete_queryset(self, request, queryset):
         try:
             super().delete_queryset(request, queryset)
         except ProtectedError:
-            self.message_user(request, _("所选单位中有被案例引用的，不能删除；请用“合并所选单位”把它并入保留的单位。"),
-                              messages.ERROR)
+            self.message_user(
+                request, _("所选单位中有被案例引用的，不能删除；请用“合并所选单位”把它并入保留的单位。"), messages.ERROR
+            )

@@ -129,8 +129,11 @@ class CaseAdmin(ExportSelectedMixin, HistoryAdmin):
         view = self.admin_site.admin_view
         return [
             path("<path:object_id>/changes/", view(self.timeline_view), name="cases_case_timeline"),
-            path("<path:object_id>/metric-candidates/", view(self.metric_candidates_view),
-                 name="cases_case_metric_candidates"),
+            path(
+                "<path:object_id>/metric-candidates/",
+                view(self.metric_candidates_view),
+                name="cases_case_metric_candidates",
+            ),
             *super().get_urls(),
         ]
 
@@ -139,8 +142,13 @@ class CaseAdmin(ExportSelectedMixin, HistoryAdmin):
         case = get_object_or_404(Case, pk=object_id)
         if not self.has_view_or_change_permission(request, case):
             raise PermissionDenied
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "original": case,
-                   "title": _("变更记录：%(case)s") % {"case": case}, "entries": case_timeline(case)}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": case,
+            "title": _("变更记录：%(case)s") % {"case": case},
+            "entries": case_timeline(case),
+        }
         return TemplateResponse(request, "admin/cases/case/timeline.html", context)
 
     def metric_candidates_view(self, request, object_id):
@@ -158,9 +166,14 @@ class CaseAdmin(ExportSelectedMixin, HistoryAdmin):
                 return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]) + "#metrics-group")
             if not chosen:
                 errors = [_("请至少勾选一个候选数据。")]
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "original": case,
-                   "title": _("数据指标候选：%(case)s") % {"case": case}, "candidates": candidates,
-                   "errors": errors}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": case,
+            "title": _("数据指标候选：%(case)s") % {"case": case},
+            "candidates": candidates,
+            "errors": errors,
+        }
         return TemplateResponse(request, "admin/cases/case/metric_candidates.html", context)
 
 
@@ -176,11 +189,21 @@ def create_metrics(case: Case, chosen, data) -> tuple[int, list[str]]:
             errors.append(_("“%(p)s”：请填写指标说明。") % {"p": candidate.printed})
             continue
         position += 1
-        metric = Metric(case=case, section=candidate.section, position=position, label=label,
-                        value=candidate.value, upper_value=candidate.upper_value, unit=candidate.unit,
-                        printed=candidate.printed, approximate=candidate.approximate,
-                        baseline_printed=candidate.baseline_printed, baseline_value=candidate.baseline_value,
-                        baseline_unit=candidate.baseline_unit, source_text=candidate.source_text)
+        metric = Metric(
+            case=case,
+            section=candidate.section,
+            position=position,
+            label=label,
+            value=candidate.value,
+            upper_value=candidate.upper_value,
+            unit=candidate.unit,
+            printed=candidate.printed,
+            approximate=candidate.approximate,
+            baseline_printed=candidate.baseline_printed,
+            baseline_value=candidate.baseline_value,
+            baseline_unit=candidate.baseline_unit,
+            source_text=candidate.source_text,
+        )
         try:
             metric.full_clean()
         except ValidationError as exc:

@@ -55,8 +55,12 @@ class NoticeAdmin(HistoryAdmin):
         """Upload a notice's text, see the dry-run report, then confirm."""
         if not (self.has_add_permission(request) and request.user.has_perm("cases.add_case")):
             raise PermissionDenied
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
-                   "title": _("从通知文本导入一批案例"), "can_publish": roles.can_publish(request.user)}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("从通知文本导入一批案例"),
+            "can_publish": roles.can_publish(request.user),
+        }
         if request.method == "POST" and "confirm" in request.POST:
             text = request.session.get("notice_import_text")
             name = request.session.get("notice_import_name", "")
@@ -72,8 +76,11 @@ class NoticeAdmin(HistoryAdmin):
                 return TemplateResponse(request, "admin/cases/notice/import.html", context)
             for key in ("notice_import_text", "notice_import_name", "notice_import_publish", "notice_import_web_page"):
                 request.session.pop(key, None)
-            messages.success(request, _("已导入第%(batch)s批：%(n)s 项变更。下面是这一批的案例。") % {
-                "batch": report.batch, "n": len(report.changes)})
+            messages.success(
+                request,
+                _("已导入第%(batch)s批：%(n)s 项变更。下面是这一批的案例。")
+                % {"batch": report.batch, "n": len(report.changes)},
+            )
             # The case list's own "notice" filter, so the admin accepts the lookup.
             notice = Notice.objects.get(batch=report.batch)
             return HttpResponseRedirect(reverse("admin:cases_case_changelist") + f"?notice__id__exact={notice.pk}")
@@ -84,14 +91,17 @@ class NoticeAdmin(HistoryAdmin):
             if publish and not context["can_publish"]:
                 raise PermissionDenied
             if upload.size > MAX_NOTICE_BYTES:
-                context.update(form=form, errors=[_("文件超过 %(mb)s MB，不像是一份通知。") % {
-                    "mb": MAX_NOTICE_BYTES // 1024 // 1024}])
+                context.update(
+                    form=form,
+                    errors=[_("文件超过 %(mb)s MB，不像是一份通知。") % {"mb": MAX_NOTICE_BYTES // 1024 // 1024}],
+                )
                 return TemplateResponse(request, "admin/cases/notice/import.html", context)
             try:
                 source = read_notice(upload.read(), upload.name)
                 text = source.text
-                report = import_notice(text, source_name=upload.name, publish=publish, dry_run=True,
-                                       web_page=source.web_page)
+                report = import_notice(
+                    text, source_name=upload.name, publish=publish, dry_run=True, web_page=source.web_page
+                )
             except ImportFailed as exc:
                 context.update(form=form, errors=exc.messages)
                 return TemplateResponse(request, "admin/cases/notice/import.html", context)

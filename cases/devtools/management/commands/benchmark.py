@@ -42,8 +42,9 @@ class Command(BaseCommand):
     help = "测量主要页面的服务器耗时（p50/p95）和查询数，结果写入 JSON 并打印表格。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--requests", type=int, default=100,
-                            help="每个场景的请求次数（p95 取第 95 百分位，样本太少会很不稳定）")
+        parser.add_argument(
+            "--requests", type=int, default=100, help="每个场景的请求次数（p95 取第 95 百分位，样本太少会很不稳定）"
+        )
         parser.add_argument("--output", type=Path, help="把结果写入这个 JSON 文件")
 
     def handle(self, *args, requests: int, output: Path | None, **options):
@@ -84,11 +85,16 @@ class Command(BaseCommand):
                     started = time.perf_counter()
                     response = client.get(target)
                     timings.append((time.perf_counter() - started) * 1000)
-                results["scenarios"].append({
-                    "label": label, "key": key, "url": url or "/cases/<batch>/<number>/",
-                    "p50_ms": round(statistics.median(timings), 1), "p95_ms": round(percentile(timings, 0.95), 1),
-                    "queries": len(executed),
-                })
+                results["scenarios"].append(
+                    {
+                        "label": label,
+                        "key": key,
+                        "url": url or "/cases/<batch>/<number>/",
+                        "p50_ms": round(statistics.median(timings), 1),
+                        "p95_ms": round(percentile(timings, 0.95), 1),
+                        "queries": len(executed),
+                    }
+                )
         results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         self.stdout.write(f"{results['cases']} 个案例，{results['database']}，{results['machine']}")
         self.stdout.write("| 场景 | p50 (ms) | p95 (ms) | 查询数 |\n|---|---:|---:|---:|")

@@ -25,8 +25,14 @@ ACCOUNTS = [
     ("demo-office", "省营商环境办：查看和修改全部报告", True, [PROVINCIAL_OFFICE], None, None),
     ("demo-haikou", "海口市工作人员：填报海口市的报告", False, [], "haikou", None),
     ("demo-ledong", "乐东县工作人员：填报乐东的报告", False, [], "ledong", None),
-    ("demo-yibao", "省医疗保障局工作人员：审核其负责推广的案例，并填报本单位的报告", False, [], None,
-     "hainan-healthcare-security"),
+    (
+        "demo-yibao",
+        "省医疗保障局工作人员：审核其负责推广的案例，并填报本单位的报告",
+        False,
+        [],
+        None,
+        "hainan-healthcare-security",
+    ),
     ("demo-editor", "编辑：在后台修改案例内容", True, [roles.EDITOR], None, None),
     ("demo-publisher", "发布人：在后台发布案例", True, [roles.PUBLISHER], None, None),
 ]
@@ -80,10 +86,13 @@ class Command(BaseCommand):
                 printed.append((username, password, description))
             user.groups.set(Group.objects.filter(name__in=groups))
             if region or agency:
-                OfficialProfile.objects.update_or_create(user=user, defaults={
-                    "region": Region.objects.get(slug=region) if region else None,
-                    "agency": Agency.objects.get(slug=agency) if agency else None,
-                })
+                OfficialProfile.objects.update_or_create(
+                    user=user,
+                    defaults={
+                        "region": Region.objects.get(slug=region) if region else None,
+                        "agency": Agency.objects.get(slug=agency) if agency else None,
+                    },
+                )
         return printed
 
     def _reports(self) -> int:
@@ -95,16 +104,32 @@ class Command(BaseCommand):
             region = Region.objects.filter(slug=region_slug).first()
             if case is None or region is None:
                 continue
-            report, made = AdoptionReport.objects.get_or_create(case=case, region=region, defaults={
-                "status": status, "started_on": started, "completed_on": completed, "is_demo": True,
-                "actions": f"{DEMO_MARK}参照{case.notice.batch_label}案例{case.number}的做法，结合本地实际推进。",
-                "not_applicable_reason": (
-                    f"{DEMO_MARK}本地不具备该案例的实施条件。" if status == "not_applicable" else ""),
-                "contact_name": "演示联系人", "contact_phone": "0898-00000000", "updated_by": office,
-            })
+            report, made = AdoptionReport.objects.get_or_create(
+                case=case,
+                region=region,
+                defaults={
+                    "status": status,
+                    "started_on": started,
+                    "completed_on": completed,
+                    "is_demo": True,
+                    "actions": f"{DEMO_MARK}参照{case.notice.batch_label}案例{case.number}的做法，结合本地实际推进。",
+                    "not_applicable_reason": (
+                        f"{DEMO_MARK}本地不具备该案例的实施条件。" if status == "not_applicable" else ""
+                    ),
+                    "contact_name": "演示联系人",
+                    "contact_phone": "0898-00000000",
+                    "updated_by": office,
+                },
+            )
             if made:
                 created += 1
                 if status == "landed":
-                    AdoptionResult.objects.create(report=report, label=f"{DEMO_MARK}办理时间", value=3, unit="个工作日",
-                                                  baseline_value=15, baseline_unit="个工作日")
+                    AdoptionResult.objects.create(
+                        report=report,
+                        label=f"{DEMO_MARK}办理时间",
+                        value=3,
+                        unit="个工作日",
+                        baseline_value=15,
+                        baseline_unit="个工作日",
+                    )
         return created
