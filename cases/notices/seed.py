@@ -1,157 +1,163 @@
-"""Build the seed fixture from the notice text and the editors' curation file.
+"""Build the seed fixture by importing the notice text, then adding the editors' curation.
 
-The notice's words come only from the text file (through ``parse_notice``);
-the curation file adds what the text does not carry: agency kinds and
-aliases, themes, and which figures are metrics. The output is a Django JSON
-fixture with stable primary keys, so ``loaddata seed`` is repeatable.
+The notice's words reach the fixture the way every later batch reaches the
+database: through ``import_notice`` (parse, validate, save). The curation
+file adds only what the text does not carry: the notice's title, regions,
+agency kinds and aliases, themes, and which figures are metrics.
+
+The build runs in a throwaway SQLite database (``build_seed`` starts itself
+again pointed at one), so primary keys count from 1 and ``loaddata seed`` is
+repeatable; even there the transaction is rolled back, so nothing is kept.
 """
 
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+import os
+import subprocess
+import sys
+import tempfile
+from datetime import datetime
 from pathlib import Path
 
-from cases.figures import locate, parse_figure
+from django.core import serializers
+from django.db import transaction
 
-from .text import ParsedCase, parse_notice
+from cases.figures import locate, parse_figure, sentences
+from cases.models import (
+    Agency,
+    AgencyAlias,
+    Annex,
+    Case,
+    CaseAgency,
+    Metric,
+    Notice,
+    Region,
+    Responsibility,
+    Section,
+    Theme,
+)
 
-SEED_TIMESTAMP = "2023-09-19T00:00:00+08:00"
-PUBLICITY_VALUES = {"主动公开": "public", "依申请公开": "on_request", "不予公开": "not_public"}
-ANNEX_KINDS = {1: "cases", 2: "responsibilities"}
-RECONSTRUCTION_NOTE = "附件2为图片，文本未载；按申报单位推断，待核对原件。"
+from .importer import ImportFailed, import_notice
+
+#: The day the notice was issued, Beijing time: the seed's cases were created and published then.
+SEED_TIMESTAMP = datetime.fromisoformat("2023-09-19T00:00:00+08:00")
+
+#: What the fixture holds, in the order loaddata needs (a row's references come before it).
+FIXTURE_MODELS = (
+    Region,
+    Theme,
+    Agency,
+    AgencyAlias,
+    Notice,
+    Annex,
+    Case,
+    CaseAgency,
+    Responsibility,
+    Section,
+    Metric,
+)
+
+
+MANAGE_PY = Path(__file__).resolve().parents[2] / "manage.py"
 
 
 class SeedError(ValueError):
     pass
 
 
+class _Rollback(Exception):
+    pass
+
+
 def build_seed(source_dir: Path, curation_name: str = "curation.json") -> list[dict]:
+    """The seed fixture's objects, built in a fresh temporary database by a second process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        output = Path(tmp) / "seed.json"
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/seed.sqlite3"}
+        command = [sys.executable, str(MANAGE_PY)]
+        step = [*command, "build_seed", "--in-this-database", str(output), "--curation", curation_name]
+        result = subprocess.run(step, env=env, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            message = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "未知错误"
+            raise SeedError(message.removeprefix("CommandError: "))
+        return json.loads(output.read_text(encoding="utf-8"))
+
+
+def seed_objects(source_dir: Path, curation_name: str = "curation.json") -> list[dict]:
+    """Import the notice into this (empty) database, curate it, and return the fixture's objects.
+
+    Everything is rolled back at the end: the database is left as it was.
+    """
+    if any(model.objects.exists() for model in (Region, Theme, Agency, Notice)):
+        raise SeedError("只能在空数据库中生成种子数据（build_seed 会自动使用一个临时数据库）。")
     curation = json.loads((source_dir / curation_name).read_text(encoding="utf-8"))
-    text = (source_dir / curation["notice"]["source_file"]).read_text(encoding="utf-8")
-    known = {row[0] for row in curation["agencies"]}
-    parsed = parse_notice(text, known_agencies=known)
-    out: list[dict] = []
-
-    def add(model: str, pk: int, **fields) -> None:
-        out.append({"model": f"cases.{model}", "pk": pk, "fields": fields})
-
-    region_pk = {}
-    for pk, (name, short, slug, kind, code) in enumerate(curation["regions"], start=1):
-        region_pk[slug] = pk
-        add("region", pk, name=name, short_name=short, slug=slug, kind=kind, code=code, position=pk)
-
-    theme_pk = {}
-    for pk, (name, slug, description) in enumerate(curation["themes"], start=1):
-        theme_pk[name] = pk
-        add("theme", pk, name=name, slug=slug, description=description, position=pk)
-
-    agency_pk = {}
-    alias_pk = 0
-    for pk, (name, slug, kind, level, region, aliases) in enumerate(curation["agencies"], start=1):
-        agency_pk[name] = pk
-        add("agency", pk, name=name, slug=slug, kind=kind, level=level, region=region_pk[region] if region else None)
-        for alias in aliases:
-            alias_pk += 1
-            add("agencyalias", alias_pk, agency=pk, name=alias)
-
     meta = curation["notice"]
-    add(
-        "notice",
-        1,
-        batch=parsed.batch,
-        title=meta["title"],
-        title_in_source=meta["title_in_source"],
-        issuer=parsed.issuer,
-        issued_on=parsed.issued_on.isoformat(),
-        recipients=parsed.recipients,
-        body="\n".join(parsed.body),
-        meeting=parsed.meeting,
-        publicity=PUBLICITY_VALUES[parsed.publicity],
-        source_file=meta["source_file"],
-        updated_at=SEED_TIMESTAMP,
-    )
-    for pk, annex in enumerate(parsed.annexes, start=1):
-        add(
-            "annex",
-            pk,
-            notice=1,
-            number=annex.number,
-            title=annex.title,
-            kind=ANNEX_KINDS.get(annex.number, "other"),
-            image_name=annex.image_name,
-        )
-
-    counters = {"caseagency": 0, "section": 0, "metric": 0, "responsibility": 0}
-
-    def next_pk(model: str) -> int:
-        counters[model] += 1
-        return counters[model]
-
-    for case in parsed.cases:
-        case_pk = case.number
-        add(
-            "case",
-            case_pk,
-            notice=1,
-            number=case.number,
-            batch=parsed.batch,
-            label=case.label,
-            title=case.title,
-            subtitle=case.subtitle,
-            subtitle_separator=case.subtitle_separator,
-            intro=case.intro,
-            measures_heading=case.measures_heading,
-            outcomes_heading=case.outcomes_heading,
-            themes=[theme_pk[name] for name in curation["case_themes"][str(case.number)]],
-            status="published",
-            published_at=SEED_TIMESTAMP,
-            created_at=SEED_TIMESTAMP,
-            updated_at=SEED_TIMESTAMP,
-        )
-        for position, name in enumerate(case.agencies, start=1):
-            if name not in agency_pk:
-                raise SeedError(f"案例{case.number}的申报单位“{name}”不在 curation.json 的 agencies 中。")
-            add("caseagency", next_pk("caseagency"), case=case_pk, agency=agency_pk[name], position=position)
-            add(
-                "responsibility",
-                next_pk("responsibility"),
-                case=case_pk,
-                agency=agency_pk[name],
-                role="lead",
-                position=position,
-                reconstructed=True,
-                note=RECONSTRUCTION_NOTE,
+    text = (source_dir / meta["source_file"]).read_text(encoding="utf-8")
+    objects: list[dict] = []
+    try:
+        with transaction.atomic():
+            _add_curated_lists(curation)
+            try:
+                report = import_notice(text, source_name=meta["source_file"], publish=True)
+            except ImportFailed as exc:
+                raise SeedError("；".join(exc.messages)) from exc
+            notice = Notice.objects.get(batch=report.batch)
+            Notice.objects.filter(pk=notice.pk).update(
+                title=meta["title"], title_in_source=meta["title_in_source"], updated_at=SEED_TIMESTAMP
             )
-        section_pks = {}
-        for kind, prefix, items in (("measure", "m", case.measures), ("outcome", "o", case.outcomes)):
-            for position, item in enumerate(items, start=1):
-                pk = next_pk("section")
-                section_pks[f"{prefix}{position}"] = (pk, item.body)
-                add(
-                    "section",
-                    pk,
-                    case=case_pk,
-                    kind=kind,
-                    position=position,
-                    label=item.label,
-                    heading=item.heading,
-                    body=item.body,
-                )
-        for position, row in enumerate(curation["metrics"].get(str(case.number), []), start=1):
-            add("metric", next_pk("metric"), **_metric_fields(case, section_pks, position, row))
-    return out
+            unknown = sorted(Agency.objects.filter(needs_review=True).values_list("name", flat=True))
+            if unknown:
+                raise SeedError(f"申报单位“{'、'.join(unknown)}”不在 curation.json 的 agencies 中。")
+            for case in Case.objects.filter(notice=notice).order_by("number"):
+                case.themes.set(Theme.objects.filter(name__in=curation["case_themes"][str(case.number)]))
+                for position, row in enumerate(curation["metrics"].get(str(case.number), []), start=1):
+                    metric = Metric(case=case, position=position, **_metric_fields(case, row))
+                    metric.full_clean()
+                    metric.save()
+            Case.objects.filter(notice=notice).update(
+                created_at=SEED_TIMESTAMP, updated_at=SEED_TIMESTAMP, published_at=SEED_TIMESTAMP
+            )
+            for model in FIXTURE_MODELS:
+                queryset = model._base_manager.order_by("pk")
+                objects += json.loads(serializers.serialize("json", queryset))
+            raise _Rollback
+    except _Rollback:
+        pass
+    for obj in objects:
+        if obj["model"] == "cases.case" and obj["pk"] != obj["fields"]["number"]:
+            raise SeedError("临时数据库的主键没有从 1 开始，种子数据的主键将不稳定。")
+    return objects
 
 
-def _metric_fields(case: ParsedCase, section_pks: dict, position: int, row: list) -> dict:
+def _add_curated_lists(curation: dict) -> None:
+    regions = {}
+    for position, (name, short, slug, kind, code) in enumerate(curation["regions"], start=1):
+        regions[slug] = Region.objects.create(
+            name=name, short_name=short, slug=slug, kind=kind, code=code, position=position
+        )
+    for position, (name, slug, description) in enumerate(curation["themes"], start=1):
+        Theme.objects.create(name=name, slug=slug, description=description, position=position)
+    for name, slug, kind, level, region, aliases in curation["agencies"]:
+        agency = Agency.objects.create(
+            name=name, slug=slug, kind=kind, level=level, region=regions[region] if region else None
+        )
+        for alias in aliases:
+            AgencyAlias.objects.create(agency=agency, name=alias)
+
+
+def _metric_fields(case: Case, row: list) -> dict:
+    """A curation row (paragraph, printed figure, label, options) as a metric's fields."""
     where, printed, label, *rest = row
     options = rest[0] if rest else {}
     if where == "intro":
         section, origin = None, case.intro
-    elif where in section_pks:
-        section, origin = section_pks[where]
     else:
-        raise SeedError(f"案例{case.number}没有段落“{where}”。")
+        kind = {"m": Section.Kind.MEASURE, "o": Section.Kind.OUTCOME}.get(where[:1])
+        section = case.sections.filter(kind=kind, position=where[1:]).first() if where[1:].isdigit() else None
+        if section is None:
+            raise SeedError(f"案例{case.number}没有段落“{where}”。")
+        origin = section.body
     baseline = options.get("baseline", "")
     source = _source_sentences(origin, printed, baseline)
     if source is None:
@@ -159,17 +165,15 @@ def _metric_fields(case: ParsedCase, section_pks: dict, position: int, row: list
     figure = parse_figure(printed)
     base = parse_figure(baseline) if baseline else None
     return {
-        "case": case.number,
         "section": section,
-        "position": position,
         "label": label,
-        "value": _decimal(figure.value),
-        "upper_value": _decimal(figure.upper_value),
+        "value": figure.value,
+        "upper_value": figure.upper_value,
         "unit": figure.unit,
         "printed": printed,
         "approximate": figure.approximate,
         "baseline_printed": baseline,
-        "baseline_value": _decimal(base.value) if base else None,
+        "baseline_value": base.value if base else None,
         "baseline_unit": base.unit if base else "",
         "period": options.get("period", ""),
         "source_text": source,
@@ -179,21 +183,15 @@ def _metric_fields(case: ParsedCase, section_pks: dict, position: int, row: list
 
 def _source_sentences(text: str, printed: str, baseline: str) -> str | None:
     """The shortest run of whole sentences of ``text`` that holds the figure and its baseline."""
-    sentences = [s + "。" for s in text.split("。") if s] if "。" in text else [text]
-    if not text.endswith("。"):
-        sentences[-1] = sentences[-1].removesuffix("。")
-    for end, sentence in enumerate(sentences):
+    pieces = sentences(text) or [text]
+    for end, sentence in enumerate(pieces):
         if locate(printed, sentence) < 0:
             continue
         for start in range(end, -1, -1):
-            run = "".join(sentences[start : end + 1])
+            run = "".join(pieces[start : end + 1])
             if not baseline or locate(baseline, run) >= 0:
                 return run
     return None
-
-
-def _decimal(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
 
 
 def write_seed(objects: list[dict], path: Path) -> None:

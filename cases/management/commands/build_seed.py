@@ -1,23 +1,36 @@
+from pathlib import Path
+
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.notices.seed import SeedError, build_seed, write_seed
-from cases.notices.text import NoticeFormatError
+from cases.notices.seed import SeedError, build_seed, seed_objects, write_seed
 
 
 class Command(BaseCommand):
-    help = "由原文文本和 curation.json 重新生成 fixtures/seed.json（开发者使用）。"
+    help = "由原文文本和 curation.json 重新生成 fixtures/seed.json（开发者使用）：原文经通知导入程序写入临时数据库。"
 
     def add_arguments(self, parser):
         parser.add_argument("--check", action="store_true", help="只检查 seed.json 是否与来源一致，不写文件。")
+        parser.add_argument("--curation", default="curation.json", help="curation 文件名（位于原文目录）。")
+        # Internal: the second process that build_seed starts on a temporary database.
+        parser.add_argument(
+            "--in-this-database",
+            metavar="OUTPUT",
+            help="（内部使用）在当前空数据库中生成，写到此文件。",
+        )
 
-    def handle(self, *args, check: bool, **options):
+    def handle(self, *args, check: bool, curation: str, in_this_database: str | None, **options):
         source_dir = settings.NOTICE_SOURCE_DIR
-        target = settings.BASE_DIR / "fixtures" / "seed.json"
         try:
-            objects = build_seed(source_dir)
-        except (NoticeFormatError, SeedError) as exc:
+            if in_this_database:
+                call_command("migrate", interactive=False, verbosity=0)
+                write_seed(seed_objects(source_dir, curation), Path(in_this_database))
+                return
+            objects = build_seed(source_dir, curation)
+        except SeedError as exc:
             raise CommandError(str(exc)) from exc
+        target = settings.BASE_DIR / "fixtures" / "seed.json"
         if check:
             tmp = target.with_suffix(".check.json")
             write_seed(objects, tmp)
