@@ -2,6 +2,7 @@
 
 import pytest
 from django.http import QueryDict
+from pyroaring import FrozenBitMap
 
 from cases.models import Case
 from cases.search import engine
@@ -12,11 +13,22 @@ pytestmark = pytest.mark.django_db
 
 
 def test_positions_skip_and_take():
-    bitmap = 0b1011_0110_0000_0001_0000_0000_1000_0101
-    assert list(engine.positions(bitmap)) == [0, 2, 7, 16, 25, 26, 28, 29, 31]
-    assert list(engine.positions(bitmap, skip=3, take=4)) == [16, 25, 26, 28]
-    assert list(engine.positions(bitmap, skip=20)) == []
-    assert list(engine.positions(0)) == []
+    bitmap = FrozenBitMap([0, 2, 7, 16, 25, 26, 28, 29, 31])
+    assert engine.positions(bitmap) == [0, 2, 7, 16, 25, 26, 28, 29, 31]
+    assert engine.positions(bitmap, skip=3, take=4) == [16, 25, 26, 28]
+    assert engine.positions(bitmap, skip=7, take=10) == [29, 31]
+    assert engine.positions(bitmap, skip=20) == []
+    assert engine.positions(engine.NOTHING) == []
+
+
+def test_index_bitmaps_cannot_be_changed_in_place(seed):
+    """Filters write ``bitmap &= …``: on the shared index that must make a new set, never edit the index."""
+    index = engine.catalog_index()
+    everything = index.everything
+    bitmap = everything
+    bitmap &= FrozenBitMap([0])
+    assert len(index.everything) == Case.objects.published().count() == len(everything)
+    assert all(isinstance(members, FrozenBitMap) for members in index.keys.values())
 
 
 def ranked_numbers(query: str) -> list[int]:
@@ -37,7 +49,8 @@ def test_pages_cross_relevance_classes_without_gaps_or_repeats(seed):
     ranked = case_filter.ranked()
     whole = ranked[0 : len(ranked)]
     pieces = ranked[0:2] + ranked[2:3] + ranked[3 : len(ranked)]
-    assert pieces == whole and len(set(whole)) == len(whole) == len(oracle("服务"))
+    assert pieces == whole
+    assert len(set(whole)) == len(whole) == len(oracle("服务"))
 
 
 def test_search_and_facets_together_agree_with_the_oracle(seed):
@@ -72,8 +85,10 @@ def test_number_order_puts_older_batches_first(seed, django_capture_on_commit_ca
         make_case(fifth, 1, agencies=[make_agency("测试单位", "test-unit")])
     newest = ranked_numbers("")
     by_number = ranked_numbers("sort=number")
-    assert newest[0] == 1 and len(newest) == 9  # batch 5 case 1 first
-    assert by_number[-1] == 1 and by_number[:8] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert newest[0] == 1
+    assert len(newest) == 9
+    assert by_number[-1] == 1
+    assert by_number[:8] == [1, 2, 3, 4, 5, 6, 7, 8]
 
 
 def test_a_stale_version_is_never_served(seed, django_capture_on_commit_callbacks):

@@ -1,18 +1,20 @@
 """One FilterSet for the case list page, /api/cases/ and the downloads: filters, search, sort.
 
 Facet filters are OR within a facet and AND across facets, a search's words
-all match (or, when no case holds them all, most of them: cases.matching).
-Everything is evaluated in-process on the catalog's bitmaps (cases.engine),
-ranked by BM25F (cases.ranking), and only the page's cases are loaded.
+all match (or, when no case holds them all, most of them: cases.search.matching).
+Everything is evaluated in-process on the catalog's bitmaps (cases.search.engine),
+ranked by BM25F (cases.search.ranking), and only the page's cases are loaded.
 """
 
 from collections.abc import Sequence
+from functools import cached_property
 
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelMultipleChoiceField
+from pyroaring import FrozenBitMap
 
 from cases.errors import MAX_SMALL_INTEGER, SLUG, parse_positive_int
 from cases.models import Agency, Case, Notice, Region, Theme
@@ -47,7 +49,7 @@ class RankedCases(Sequence):
     def __init__(
         self,
         index: CatalogIndex,
-        classes: list[int],
+        classes: list[FrozenBitMap],
         *,
         window: list[int] | None = None,
         scores: dict[int, float] | None = None,
@@ -57,7 +59,7 @@ class RankedCases(Sequence):
         self.window = window or []
         self.scores = scores if scores is not None else {}
         self.batch_ascending = batch_ascending
-        self.size = sum(members.bit_count() for members in classes)
+        self.size = sum(len(members) for members in classes)
 
     def __len__(self) -> int:
         return self.size
@@ -177,21 +179,24 @@ class CaseFilter(django_filters.FilterSet):
         return [facet_key(name, v) for v in values]
 
     def catalog(self) -> CatalogIndex:
-        if "_catalog" not in self.__dict__:
-            self._catalog = catalog_index(self.queryset.db)
         return self._catalog
+
+    @cached_property
+    def _catalog(self) -> CatalogIndex:
+        return catalog_index(self.queryset.db)
 
     def query_match(self) -> QueryMatch | None:
         """What the search matches (None without a search)."""
-        if "_query_match" not in self.__dict__:
-            query = self.search_query
-            self._query_match = match_query(self.catalog(), query) if query else None
         return self._query_match
 
-    def bitmap(self, excluded: str | None = None) -> int:
+    @cached_property
+    def _query_match(self) -> QueryMatch | None:
+        query = self.search_query
+        return match_query(self.catalog(), query) if query else None
+
+    def bitmap(self, excluded: str | None = None) -> FrozenBitMap:
         """The cases that the active filters, except ``excluded``, give."""
-        memo = self.__dict__.setdefault("_bitmaps", {})
-        if excluded not in memo:
+        if excluded not in self._bitmaps:
             index = self.catalog()
             bitmap = index.everything
             for name in FACETS:
@@ -199,8 +204,12 @@ class CaseFilter(django_filters.FilterSet):
                     bitmap &= index.any_of(keys)
             if (match := self.query_match()) is not None:
                 bitmap &= match.bitmap
-            memo[excluded] = bitmap
-        return memo[excluded]
+            self._bitmaps[excluded] = bitmap
+        return self._bitmaps[excluded]
+
+    @cached_property
+    def _bitmaps(self) -> dict[str | None, FrozenBitMap]:
+        return {}
 
     def sort_key(self) -> str:
         sort = self.form.cleaned_data.get("sort") or ""
@@ -210,8 +219,10 @@ class CaseFilter(django_filters.FilterSet):
 
     def ranked(self) -> RankedCases:
         """The matching case ids in the chosen order, as a sequence a Paginator can slice."""
-        if "_ranked" in self.__dict__:
-            return self._ranked
+        return self._ranked
+
+    @cached_property
+    def _ranked(self) -> RankedCases:
         index, matching = self.catalog(), self.bitmap()
         match = self.query_match()
         if self.sort_key() != "relevance" or match is None:
@@ -224,20 +235,19 @@ class CaseFilter(django_filters.FilterSet):
             words = {pk: len(match.words_of(index.position[pk])) for pk in candidates} if match.partial else {}
             window = sorted(candidates, key=lambda pk: (-words.get(pk, 0), -scores[pk], index.position[pk]))
             ranked = RankedCases(index, classes, window=window, scores=scores)
-        self._ranked = ranked
         return ranked
 
     def scores_of(self, case_ids: list[int]) -> dict[int, float]:
-        """BM25F of these cases for the search's words (cases.ranking)."""
+        """BM25F of these cases for the search's words (cases.search.ranking)."""
         match = self.query_match()
         if match is None or not case_ids:
             return {}
         index = self.catalog()
-        frequencies = [word.anywhere.bit_count() for word in match.words]
+        frequencies = [len(word.anywhere) for word in match.words]
         return ranking.scores(index.alias, case_ids, match.forms, frequencies, index.stats)
 
     def count(self) -> int:
-        return self.bitmap().bit_count()
+        return len(self.bitmap())
 
     def matching_ids(self) -> list[int]:
         ranked = self.ranked()

@@ -1,10 +1,10 @@
 """What a query matches, in-process: each word's cases as bitmaps, all words or (never a dead end) most of them.
 
 A case matches a word when any of the word's forms stands in it
-(cases.thesaurus). The cases shown are those matching every word; when there
+(cases.search.thesaurus). The cases shown are those matching every word; when there
 are none, those matching any word, ranked by how many they match (the page
 says so). A single long word that matches nothing is first split into
-shorter words (cases.suggestions.split_word), so that 企业注销流程 still
+shorter words (cases.search.suggestions.split_word), so that 企业注销流程 still
 shows the cases about 企业注销.
 """
 
@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import product
 
+from pyroaring import FrozenBitMap
+
 from .backends import term_lists
-from .engine import CatalogIndex
+from .engine import NOTHING, CatalogIndex
 from .query import SearchQuery
 from .suggestions import split_word
 
@@ -26,10 +28,10 @@ PROMINENCE = sorted(product((1, 0), repeat=3), key=lambda c: -(8 * c[0] + 4 * c[
 class WordMatch:
     word: str
     forms: tuple[str, ...]
-    anywhere: int
-    title: int
-    headings: int
-    intro: int
+    anywhere: FrozenBitMap
+    title: FrozenBitMap
+    headings: FrozenBitMap
+    intro: FrozenBitMap
 
 
 @dataclass
@@ -38,17 +40,17 @@ class QueryMatch:
     words: list[WordMatch] = field(default_factory=list)
     partial: bool = False  # no case holds every word: these hold some of them
     split: bool = False  # the one long word was split into ``words``
-    bitmap: int = 0
+    bitmap: FrozenBitMap = NOTHING
 
-    def classes(self, matching: int, everything: int) -> list[int]:
+    def classes(self, matching: FrozenBitMap, everything: FrozenBitMap) -> list[FrozenBitMap]:
         """``matching`` cut into prominence classes, most relevant first; each class in catalog order."""
         if self.partial:
-            at_least = [matching] + [0] * len(self.words)
+            at_least = [matching] + [NOTHING] * len(self.words)
             for word in self.words:
                 for j in range(len(self.words), 0, -1):
                     at_least[j] |= at_least[j - 1] & word.anywhere
-            at_least.append(0)
-            return [at_least[j] & ~at_least[j + 1] for j in range(len(self.words), 0, -1)]
+            at_least.append(NOTHING)
+            return [at_least[j] - at_least[j + 1] for j in range(len(self.words), 0, -1)]
         tiers = []
         for name in ("title", "headings", "intro"):
             bitmap = everything
@@ -59,13 +61,13 @@ class QueryMatch:
         for wanted in PROMINENCE:
             members = matching
             for want, tier in zip(wanted, tiers, strict=True):
-                members &= tier if want else everything ^ tier
+                members = members & tier if want else members - tier
             classes.append(members)
         return classes
 
     def words_of(self, position: int) -> list[str]:
-        """The words a case (by bit position) holds, for the partial results' "包含" line."""
-        return [w.word for w in self.words if w.anywhere >> position & 1]
+        """The words a case (by its position) holds, for the partial results' "包含" line."""
+        return [w.word for w in self.words if position in w.anywhere]
 
     @property
     def forms(self) -> list[tuple[str, ...]]:
@@ -88,7 +90,7 @@ def match_query(index: CatalogIndex, query: SearchQuery) -> QueryMatch:
     words = _words(index, query)
     every = index.everything
     for word in words:
-        every &= word.anywhere
+        every = every & word.anywhere
     if every or not words:
         return QueryMatch(query, words, bitmap=every)
     split = False
@@ -97,7 +99,5 @@ def match_query(index: CatalogIndex, query: SearchQuery) -> QueryMatch:
         if len(pieces) >= 2:
             words = _words(index, SearchQuery.of(pieces, index.thesaurus))
             split = True
-    anywhere = 0
-    for word in words:
-        anywhere |= word.anywhere
+    anywhere = FrozenBitMap.union(*(word.anywhere for word in words))
     return QueryMatch(query, words, partial=bool(anywhere), split=split, bitmap=anywhere)

@@ -7,6 +7,8 @@ one primary-key query, and offered to the catalog's case page through
 
 from __future__ import annotations
 
+from pyroaring import FrozenBitMap
+
 from cases.roles import can_preview_drafts
 
 from .engine import CatalogIndex, catalog_index, positions
@@ -20,7 +22,7 @@ def related_ids(case, index: CatalogIndex, limit: int = RELATED) -> list[int]:
     keys += [f"agency:{link.agency.slug}" for link in case.case_agencies.all()]
     shared = index.any_of(keys)
     if 0 <= case.pk < len(index.position) and index.position[case.pk] >= 0:
-        shared &= ~(1 << index.position[case.pk])
+        shared = shared - FrozenBitMap([index.position[case.pk]])
     return index.ids(positions(shared, take=limit))
 
 
