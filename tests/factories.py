@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.test import TestCase
+
 from cases.models import Agency, Case, CaseAgency, Metric, Notice, Responsibility, Section, Theme
 
 
@@ -68,3 +70,14 @@ def make_case(
     if theme:
         case.themes.add(theme)
     return case
+
+
+def grow_catalog(extra_cases: int = 12, items: int = 6) -> None:
+    """Another batch with more cases, each with more items than the seed's."""
+    # As in production, the index and facet rows are rebuilt when the change commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        notice = make_notice(batch=5)
+        agencies = [make_agency(f"测试单位{i}", f"test-unit-{i}") for i in range(3)]
+        theme = Theme.objects.first()
+        for number in range(1, extra_cases + 1):
+            make_case(notice, number, agencies=agencies, items=items, theme=theme)

@@ -9,6 +9,7 @@ against it, and talk to it over HTTP like a browser (cookies, CSRF token).
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import re
 import socket
@@ -18,6 +19,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,3 +165,47 @@ class Browser:
     def sign_in(self, username: str, password: str) -> None:
         status, _ = self.post_form("/accounts/login/", {"username": username, "password": password})
         assert status == 302, f"sign-in of {username} answered {status}"
+
+
+@contextmanager
+def scratch_database(folder: Path, purpose: str) -> Iterator[str]:
+    """The URL of a new, empty database of the suite's own kind, dropped afterwards.
+
+    For tests that run ``manage.py`` in another process against a database
+    they may replace whole (backups) or build at an old migration (upgrades).
+    """
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        yield f"sqlite:///{folder / f'{purpose}.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"yingshang_{purpose}_{uuid.uuid4().hex[:8]}"
+    params = connection.get_connection_params()
+    host, port, user = params.get("host"), params.get("port") or 5432, params.get("user")
+    with psycopg.connect(host=host, port=port, user=user, dbname="postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"postgres://{user}@{host}:{port}/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+EVERY_TABLE = r"""
+import json
+from django.db import connection
+out = {}
+with connection.cursor() as cursor:
+    for table in sorted(connection.introspection.table_names(cursor)):
+        cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+        columns = [c[0] for c in cursor.description]
+        out[table] = sorted(json.dumps(dict(zip(columns, [str(v) for v in row])), ensure_ascii=False, sort_keys=True)
+                            for row in cursor.fetchall())
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
+def every_table(env: dict[str, str]) -> dict[str, list[str]]:
+    """Every row of every table of the database ``env`` points at, as sorted JSON objects per table."""
+    return json.loads(manage(env, "shell", "-c", EVERY_TABLE).strip().splitlines()[-1])

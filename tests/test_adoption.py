@@ -274,11 +274,13 @@ def test_an_official_files_a_report_with_results_and_evidence(client, world):
     result = report.results.get()
     assert (result.label, result.value, result.baseline_value) == ("办理时限", Decimal("3"), Decimal("15"))
     evidence = report.evidence.get()
-    assert evidence.original_name == "验收.pdf" and evidence.size == len(PDF)
+    assert evidence.original_name == "验收.pdf"
+    assert evidence.size == len(PDF)
     assert not evidence.file.name.endswith("验收.pdf")  # stored under a name of ours
     assert report.history.get().history_user == world["users"]["ledong"]
     download = client.get(f"/adoption/evidence/{evidence.pk}/")
-    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF
     public = client.get("/adoption/").content.decode()
     assert 'aria-label="乐东黎族自治县：已落地"' in public
 
@@ -293,7 +295,8 @@ def test_every_change_to_a_report_is_in_its_history(client, world):
     )
     records = list(AdoptionReport.objects.get(pk=report.pk).history.order_by("history_date"))
     assert [r.actions for r in records] == ["参照三医联动做法推进。", "第一次修改。", "第二次修改。"]
-    assert records[-1].status == "landed" and records[-1].history_user.username == "haikou"
+    assert records[-1].status == "landed"
+    assert records[-1].history_user.username == "haikou"
 
 
 def test_the_second_of_two_simultaneous_edits_is_told_and_nothing_is_overwritten(client, world):
@@ -310,7 +313,8 @@ def test_the_second_of_two_simultaneous_edits_is_told_and_nothing_is_overwritten
     response = client.post(url, report_post(int(seen), actions="海口后保存的内容。"))
     assert response.status_code == 409
     page = response.content.decode()
-    assert "已被office于" in page and "本次修改没有保存" in page
+    assert "已被office于" in page
+    assert "本次修改没有保存" in page
     assert AdoptionReport.objects.get(pk=report.pk).actions == "省营商环境办先保存的内容。"
     assert form_data(page, "report-form")["version"] == [str(report.version + 1)]  # a fresh form to retry with
 
@@ -369,7 +373,8 @@ def test_an_edit_by_the_reporting_unit_clears_an_earlier_review(client, world):
     client.force_login(world["users"]["yibao"])
     assert client.post(f"/adoption/reports/{report.pk}/review/").status_code == 302
     report.refresh_from_db()
-    assert report.reviewed and report.reviewed_by.username == "yibao"
+    assert report.reviewed
+    assert report.reviewed_by.username == "yibao"
     assert report.history.first().history_change_reason == "审核"
     client.force_login(world["users"]["haikou"])
     client.post(edit_url(1, "region", "haikou"), report_post(report.version, actions="修改后待重新审核。"))
@@ -388,7 +393,8 @@ def test_the_matrix_lists_all_19_regions_for_an_anonymous_visitor(client, world)
     for region in regions:
         assert f'title="{region.name}"' in header
     assert page.count('<td class="status status-') == 8 * 19
-    assert 'aria-label="海口市：推进中"' in page and "0/19" in page
+    assert 'aria-label="海口市：推进中"' in page
+    assert "0/19" in page
 
 
 def test_the_matrix_filters_by_batch_and_theme_and_ignores_junk(client, world):
@@ -396,15 +402,18 @@ def test_the_matrix_filters_by_batch_and_theme_and_ignores_junk(client, world):
     credit = Case.objects.filter(themes__slug="getting-credit").count()
     assert page.count('<th scope="row">') == credit
     junk = client.get("/adoption/?batch=abc&theme=nope").content.decode()
-    assert "无法识别的批次、主题条件已忽略" in junk and junk.count('<th scope="row">') == 8
+    assert "无法识别的批次、主题条件已忽略" in junk
+    assert junk.count('<th scope="row">') == 8
 
 
 def test_the_matrix_downloads_as_xlsx_and_csv(client, world):
     sheet = openpyxl.load_workbook(io.BytesIO(client.get("/adoption/matrix.xlsx").content)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert len(rows[0]) == 2 + 19 + 1 and rows[0][2] == "海口市"
+    assert len(rows[0]) == 2 + 19 + 1
+    assert rows[0][2] == "海口市"
     case_1 = next(r for r in rows if r[0] == "4-1")
-    assert case_1[2] == "推进中" and case_1[-1] == "0/19"
+    assert case_1[2] == "推进中"
+    assert case_1[-1] == "0/19"
     assert client.get("/adoption/matrix.csv").content.decode("utf-8").startswith("\ufeff案例编号")
 
 
@@ -429,14 +438,17 @@ def test_rankings_rate_landed_over_applicable_cases(client, world):
     )
     page = client.get("/adoption/rankings/").content.decode()
     assert page.index("三沙市") < page.index("海口市") < page.index("乐东黎族自治县")
-    assert "100.0%" in page and "12.5%" in page
+    assert "100.0%" in page
+    assert "12.5%" in page
     from cases.tracker import stats
 
     regions = list(Region.objects.all())
     standings, average = stats.rankings(stats.matrix(list(Case.objects.published()), regions), regions)
     tiers = {s.region.slug: s.tier for s in standings}
-    assert tiers["sansha"] == tiers["haikou"] == "领跑者" and tiers["ledong"] == "跟跑者"
-    assert standings[0].rank == 1 and average == Decimal("5.9")
+    assert tiers["sansha"] == tiers["haikou"] == "领跑者"
+    assert tiers["ledong"] == "跟跑者"
+    assert standings[0].rank == 1
+    assert average == Decimal("5.9")
 
 
 def test_the_case_api_reports_adoption_by_status(client, world):
@@ -445,7 +457,8 @@ def test_the_case_api_reports_adoption_by_status(client, world):
     detail = client.get("/api/cases/4/1/").json()["adoption"]
     assert detail == {"regions": 19, "landed": 1, "in_progress": 0, "not_started": 18, "not_applicable": 0}
     listed = {(r["batch"], r["number"]): r["adoption"] for r in client.get("/api/cases/").json()["results"]}
-    assert listed[(4, 1)] == detail and listed[(4, 8)]["not_started"] == 19
+    assert listed[(4, 1)] == detail
+    assert listed[(4, 8)]["not_started"] == 19
     # Department reports are not regions and do not count here.
     AdoptionReport.objects.create(
         case=Case.objects.get(batch=4, number=1),
@@ -459,10 +472,12 @@ def test_the_case_api_reports_adoption_by_status(client, world):
 
 def test_the_region_page_and_case_progress(client, world):
     region_page = client.get("/adoption/regions/haikou/").content.decode()
-    assert "推进中 1" in region_page and "未启动 7" in region_page
+    assert "推进中 1" in region_page
+    assert "未启动 7" in region_page
     client.force_login(world["users"]["haikou"])
     progress = client.get("/adoption/cases/4/1/").content.decode()
-    assert "填写或更新本市县的报告" in progress and edit_url(1, "region", "haikou") in progress
+    assert "填写或更新本市县的报告" in progress
+    assert edit_url(1, "region", "haikou") in progress
 
 
 def test_drafts_are_not_tracked(client, world):
@@ -480,7 +495,8 @@ def test_a_result_row_with_a_non_numeric_value_is_refused(client, world):
         edit_url(2, "region", "ledong"),
         report_post(0, **{"results-TOTAL_FORMS": "1", "results-0-label": "办理时限", "results-0-value": "三天"}),
     )
-    assert response.status_code == 400 and "输入一个数字" in response.content.decode()
+    assert response.status_code == 400
+    assert "输入一个数字" in response.content.decode()
     assert AdoptionResult.objects.count() == 0
 
 
@@ -507,13 +523,16 @@ def test_demo_setup_creates_one_account_per_role_and_marked_sample_reports(seed,
     assert all("【演示数据】" in r.actions for r in AdoptionReport.objects.all())
     again = io.StringIO()
     call_command("demo_setup", stdout=again)
-    assert "密码未改变" in again.getvalue() and not any(p in again.getvalue() for p in accounts.values())
+    assert "密码未改变" in again.getvalue()
+    assert not any(p in again.getvalue() for p in accounts.values())
     assert AdoptionReport.objects.count() == 6
     assert "演示数据" in client.get(f"/adoption/reports/{AdoptionReport.objects.first().pk}/").content.decode()
     signed_in = client.post("/accounts/login/", {"username": "demo-haikou", "password": accounts["demo-haikou"]})
-    assert signed_in.status_code == 302 and signed_in["Location"] == "/adoption/"
+    assert signed_in.status_code == 302
+    assert signed_in["Location"] == "/adoption/"
     call_command("demo_setup", delete=True, stdout=io.StringIO())
-    assert not AdoptionReport.objects.exists() and not User.objects.filter(username__startswith="demo-").exists()
+    assert not AdoptionReport.objects.exists()
+    assert not User.objects.filter(username__startswith="demo-").exists()
 
 
 def test_the_seed_fixture_holds_no_reports(settings):
@@ -571,7 +590,8 @@ def test_a_refused_file_is_named_with_its_real_reason_in_the_summary(client, wor
     )
     page = response.content.decode()
     summary = page.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
-    assert reason in summary and 'href="#id_evidence-file"' in summary
+    assert reason in summary
+    assert 'href="#id_evidence-file"' in summary
     assert "请上传文件或填写链接" not in page
 
 
@@ -588,11 +608,8 @@ def test_every_constraint_explains_itself_in_chinese():
                 isinstance(constraint, UniqueConstraint) and constraint.condition is not None
             ):
                 message = str(constraint.get_violation_error_message())
-                assert constraint.name not in message and re.search(r"[\u4e00-\u9fff]", message), (
-                    model.__name__,
-                    constraint.name,
-                    message,
-                )
+                assert constraint.name not in message, (model.__name__, constraint.name, message)
+                assert re.search(r"[\u4e00-\u9fff]", message), (model.__name__, constraint.name, message)
 
 
 # -- demo data and an empty tracker --------------------------------------------------------------------
@@ -601,15 +618,20 @@ def test_every_constraint_explains_itself_in_chinese():
 def test_with_no_reports_no_region_is_ranked(client, seed):
     page = client.get("/adoption/rankings/").content.decode()
     table = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    assert "跟跑者" not in table and "领跑者" not in table and "0.0%" not in table
-    assert table.count("尚无填报") == 19 and "暂不排名" in page
+    assert "跟跑者" not in table
+    assert "领跑者" not in table
+    assert "0.0%" not in table
+    assert table.count("尚无填报") == 19
+    assert "暂不排名" in page
 
 
 def test_a_region_that_reported_nothing_is_not_ranked_among_those_that_did(client, world):
     page = client.get("/adoption/rankings/").content.decode()
     rows = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
     reported = [r for r in rows if "尚无填报" not in r]
-    assert len(reported) == 2 and "海口市" in reported[0] + reported[1] and "乐东" in reported[0] + reported[1]
+    assert len(reported) == 2
+    assert "海口市" in reported[0] + reported[1]
+    assert "乐东" in reported[0] + reported[1]
     assert all("尚无填报" in r for r in rows[2:])
 
 

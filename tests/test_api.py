@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case
-from tests.test_views import grow_catalog
+from tests.factories import grow_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,8 @@ def test_the_case_list_gives_every_case_with_its_links(client, seed):
 
 def test_a_case_document_holds_everything_about_the_case(client, case_4_8):
     data = get_json(client, case_4_8.get_api_url())
-    assert data["title"] == case_4_8.title and data["subtitle"] == "促进贸易自由便利化"
+    assert data["title"] == case_4_8.title
+    assert data["subtitle"] == "促进贸易自由便利化"
     assert data["intro"] == case_4_8.intro
     assert data["notice"]["issuer"] == "中共海南省委优化营商环境领导小组办公室"
     assert data["notice"]["date"] == "2023-09-19"
@@ -48,12 +49,15 @@ def test_a_case_document_holds_everything_about_the_case(client, case_4_8):
 def test_metric_values_are_json_numbers(client, case_4_8):
     metrics = get_json(client, case_4_8.get_api_url())["metrics"]
     clearance = next(m for m in metrics if m["printed"] == "1.04个小时")
-    assert clearance["value"] == 1.04 and isinstance(clearance["value"], float)
-    assert clearance["baseline_value"] == 72 and isinstance(clearance["baseline_value"], int)
+    assert clearance["value"] == 1.04
+    assert isinstance(clearance["value"], float)
+    assert clearance["baseline_value"] == 72
+    assert isinstance(clearance["baseline_value"], int)
     assert (clearance["unit"], clearance["baseline_unit"]) == ("个小时", "小时")
     assert clearance["approximate"] is False
     parcels = next(m for m in metrics if m["printed"] == "14.2万单")
-    assert parcels["value"] == 142000 and parcels["baseline_value"] is None
+    assert parcels["value"] == 142000
+    assert parcels["baseline_value"] is None
 
 
 def test_measures_and_outcomes_keep_their_order(client, seed):
@@ -85,7 +89,8 @@ def test_the_api_is_read_only(client, seed):
 def test_the_list_is_paginated_with_links(client, seed):
     grow_catalog(extra_cases=60, items=1)
     data = get_json(client, "/api/cases/")
-    assert data["count"] == 68 and len(data["results"]) == 20  # the case list's page size
+    assert data["count"] == 68
+    assert len(data["results"]) == 20
     assert data["next"] == "http://testserver/api/cases/?page=2"
     assert len(get_json(client, "/api/cases/?page=4")["results"]) == 8
     # Page N of the API holds the cases of page N of the list.

@@ -1,15 +1,13 @@
 """make backup / make restore: a round trip gives back every table, row for row, and every file, byte for byte."""
 
-import json
 import sqlite3
 import subprocess
 import sys
-import uuid
+from pathlib import Path
 
 import pytest
-from django.db import connection
 
-from tests.live import PROJECT, manage, server_env
+from tests.live import PROJECT, every_table, manage, scratch_database, server_env
 
 pytestmark = pytest.mark.slow
 
@@ -39,20 +37,6 @@ from cases.tracker.models import AdoptionReport
 AdoptionReport.objects.all().delete()
 Case.objects.filter(batch=4, number=5).update(title="被误改的标题")
 """
-EVERY_TABLE = """
-import json
-from django.db import connection
-out = {}
-with connection.cursor() as cursor:
-    for table in sorted(connection.introspection.table_names(cursor)):
-        cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
-        out[table] = sorted(json.dumps([str(v) for v in row], ensure_ascii=False) for row in cursor.fetchall())
-print(json.dumps(out, ensure_ascii=False))
-"""
-
-
-def every_table(env) -> dict:
-    return json.loads(manage(env, "shell", "-c", EVERY_TABLE).strip().splitlines()[-1])
 
 
 def files(root):
@@ -62,19 +46,8 @@ def files(root):
 @pytest.fixture
 def database_url(tmp_path):
     """A database of the suite's kind, of its own: the round trip replaces it whole."""
-    if connection.vendor == "sqlite":
-        yield f"sqlite:///{tmp_path / 'portal.sqlite3'}"
-        return
-    import psycopg
-
-    name = f"yingshang_backup_{uuid.uuid4().hex[:8]}"
-    params = connection.get_connection_params()
-    with psycopg.connect(
-        host=params.get("host"), port=params.get("port"), user=params.get("user"), dbname="postgres", autocommit=True
-    ) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        yield f"postgres://{params.get('user')}@{params.get('host')}:{params.get('port') or 5432}/{name}"
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(tmp_path, "backup") as url:
+        yield url
 
 
 def test_a_backup_and_restore_round_trip_gives_back_every_table_and_file(tmp_path, database_url):
@@ -90,8 +63,9 @@ def test_a_backup_and_restore_round_trip_gives_back_every_table_and_file(tmp_pat
         keeper.execute("SELECT count(*) FROM cases_case").fetchone()
     manage(env, "shell", "-c", EDIT)
     if keeper is not None:
-        wal = tmp_path / "portal.sqlite3-wal"
-        assert wal.exists() and wal.stat().st_size > 0, "the edit should still be in the WAL"
+        wal = Path(database_url.removeprefix("sqlite:///") + "-wal")
+        assert wal.exists(), "the edit should still be in the WAL"
+        assert wal.stat().st_size > 0, "the edit should still be in the WAL"
     before_tables, before_files = every_table(env), files(media)
     assert before_files, "the evidence file should exist"
     archive = tmp_path / "backup.tar.gz"
@@ -112,7 +86,8 @@ def test_a_backup_and_restore_round_trip_gives_back_every_table_and_file(tmp_pat
         capture_output=True,
         text=True,
     )
-    assert refused.returncode != 0 and "已取消" in refused.stderr
+    assert refused.returncode != 0
+    assert "已取消" in refused.stderr
     assert "已恢复" in manage(env, "restore", str(archive), "--yes")
     after = every_table(env)
     assert after == before_tables, [t for t in before_tables if after.get(t) != before_tables[t]]
@@ -136,5 +111,6 @@ def test_a_damaged_or_foreign_archive_is_refused_and_changes_nothing(tmp_path, d
         capture_output=True,
         text=True,
     )
-    assert result.returncode != 0 and "无法读取备份文件" in result.stderr
+    assert result.returncode != 0
+    assert "无法读取备份文件" in result.stderr
     assert every_table(env) == before

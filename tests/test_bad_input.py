@@ -153,9 +153,11 @@ def test_known_bad_query_strings_never_break_a_page(client, seed, path):
 @pytest.mark.parametrize("query", ["batch=" + "9" * 30, "batch=-1", "batch=%C2%B2", "batch=abc"])
 def test_an_impossible_batch_is_named_on_the_list_and_refused_by_the_api(client, seed, query):
     listing = client.get(f"/cases/?{query}")
-    assert listing.status_code == 200 and "已忽略：批次" in listing.content.decode()
+    assert listing.status_code == 200
+    assert "已忽略：批次" in listing.content.decode()
     api = client.get(f"/api/cases/?{query}")
-    assert api.status_code == 400 and api.json()["detail"] == "查询参数无效。"
+    assert api.status_code == 400
+    assert api.json()["detail"] == "查询参数无效。"
 
 
 def test_full_width_digits_are_read_as_digits(client, seed):
@@ -182,12 +184,14 @@ def test_an_api_page_out_of_range_is_a_404_with_a_chinese_message(client, seed, 
 def test_a_list_page_out_of_range_is_a_404_that_says_how_many_pages_there_are(client, seed):
     response = client.get("/cases/?page=99")
     assert response.status_code == 404
-    assert "没有第 99 页" in response.content.decode() and "共 8 个，1 页" in response.content.decode()
+    assert "没有第 99 页" in response.content.decode()
+    assert "共 8 个，1 页" in response.content.decode()
 
 
 def test_junk_page_numbers_are_a_clear_400_from_the_api(client, seed):
     response = client.get("/api/cases/?page=abc")
-    assert response.status_code == 400 and "页码" in response.json()["detail"]
+    assert response.status_code == 400
+    assert "页码" in response.json()["detail"]
 
 
 @pytest.mark.parametrize("url", ["/accounts/login/", "/adoption/cases/4/1/region/haikou/edit/", "/admin/login/"])
@@ -242,4 +246,5 @@ def test_concurrent_imports_of_one_notice_give_one_batch_and_clear_answers(trans
     reports = [o for o in outcomes if not isinstance(o, Exception)]
     assert sum(1 for r in reports if r.changed) == 1  # one import created the batch …
     assert all(not r.changed for r in reports if r is not None and not r.changed)  # … the others found it done
-    assert Notice.objects.filter(batch=5).count() == 1 and Case.objects.filter(batch=5).count() == 8
+    assert Notice.objects.filter(batch=5).count() == 1
+    assert Case.objects.filter(batch=5).count() == 8

@@ -19,6 +19,7 @@ from cases.notices.importer import import_notice
 from tests.conftest import SOURCE_TEXT_PATH
 from tests.forms import form_data
 from tests.oracles import assert_catalog_consistent
+from tests.workbooks import XLSX, exported_metric_rows, workbook
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -102,13 +103,12 @@ def test_a_history_revert(client, publisher, catalog):
 
 
 def test_a_spreadsheet_import(client, publisher, catalog):
-    from tests.test_spreadsheets import XLSX, exported_metric_rows, metrics_workbook
 
     rows = exported_metric_rows()
     header = rows[0]
     row = next(r for r in rows[1:] if r[0] == catalog.code)
     row[header.index("指标")] = "导入表格改写的指标"
-    upload = SimpleUploadedFile("指标.xlsx", metrics_workbook([header, row]), content_type=XLSX)
+    upload = SimpleUploadedFile("指标.xlsx", workbook([header, row]), content_type=XLSX)
     preview = client.post("/admin/cases/metric/import/", {"import_file": upload, "format": "0", "resource": "0"})
     confirm = form_data(preview.content.decode(), action="process_import")
     assert client.post("/admin/cases/metric/process_import/", confirm).status_code == 302

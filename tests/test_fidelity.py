@@ -47,9 +47,11 @@ def test_the_notice_header_is_stored_as_issued(seed, source_text):
 
 def test_annex_two_is_known_to_be_an_image_not_text(seed):
     annexes = {a.number: a for a in seed.annexes.all()}
-    assert annexes[1].title == "第四批优化营商环境示范案例" and annexes[1].text_in_source
+    assert annexes[1].title == "第四批优化营商环境示范案例"
+    assert annexes[1].text_in_source
     assert annexes[2].title == "推广第四批优化营商环境示范案例责任分工表"
-    assert annexes[2].image_name == "image.png" and not annexes[2].text_in_source
+    assert annexes[2].image_name == "image.png"
+    assert not annexes[2].text_in_source
 
 
 def test_the_eight_cases_keep_their_printed_titles(seed):
@@ -94,7 +96,8 @@ def test_case_four_closing_paragraph_is_an_unnumbered_outcome(seed):
     outcomes = Section.objects.filter(case__number=4, kind="outcome").order_by("position")
     assert [s.label for s in outcomes] == ["(一)", "(二)", "(三)", "(四)", ""]
     last = outcomes.last()
-    assert last.heading == "" and last.body.startswith("住房公积金贷款链上网签系统2022年10月29日建成上线以来")
+    assert last.heading == ""
+    assert last.body.startswith("住房公积金贷款链上网签系统2022年10月29日建成上线以来")
 
 
 def test_measures_split_into_lead_sentence_and_body(seed):

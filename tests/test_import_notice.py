@@ -116,7 +116,9 @@ def test_a_second_import_of_the_same_file_changes_nothing(seed):
 
 def test_a_dry_run_reports_and_writes_nothing(db):
     out = run(SOURCE_TEXT_PATH, "--dry-run")
-    assert "新建：通知（第四批）" in out and "新建：案例 4-8" in out and "试运行" in out
+    assert "新建：通知（第四批）" in out
+    assert "新建：案例 4-8" in out
+    assert "试运行" in out
     assert set(counts().values()) == {0}
 
 
@@ -162,7 +164,8 @@ def test_a_corrected_text_updates_what_changed_and_reports_it(seed, tmp_path):
     path = tmp_path / "corrected.txt"
     path.write_text(text.replace(old_title, old_title + "（修订）", 1), encoding="utf-8")
     out = run(path)
-    assert "更新：案例 4-5" in out and "（修订）" in out
+    assert "更新：案例 4-5" in out
+    assert "（修订）" in out
     assert Case.objects.get(batch=4, number=5).title == old_title + "（修订）"
     assert Case.objects.get(batch=4, number=5).history.first().history_change_reason == "导入通知文本 corrected.txt"
 
@@ -218,4 +221,5 @@ def test_a_file_in_neither_encoding_or_binary_is_refused_in_chinese(db, tmp_path
 def test_imported_objects_have_history_with_the_reason(db):
     import_notice(SOURCE_TEXT_PATH.read_text("utf-8"), source_name="batch4.txt")
     record = Case.objects.get(number=1).history.get()
-    assert record.history_type == "+" and record.history_change_reason == "导入通知文本 batch4.txt"
+    assert record.history_type == "+"
+    assert record.history_change_reason == "导入通知文本 batch4.txt"

@@ -216,7 +216,8 @@ def test_every_format_imports_what_the_text_imports(seed, file_format):
     stored = stored_paragraphs(Notice.objects.get(batch=5))
     assert stored == source_paragraphs(text)
     if file_format == "html":  # the site's navigation and footer were skipped, not refused
-        assert "琼ICP备05000001号" in source.text and "琼ICP备05000001号" not in stored
+        assert "琼ICP备05000001号" in source.text
+        assert "琼ICP备05000001号" not in stored
     _, again = import_file(data, name)
     assert again.changes == []
 
@@ -251,7 +252,8 @@ def test_an_editor_merges_a_short_form_into_the_suggested_unit(client, seed, dja
     user.groups.set([Group.objects.get(name=roles.EDITOR)])
     client.force_login(user)
     listing = client.get("/admin/cases/agency/?needs_review__exact=1").content.decode()
-    assert SHORT_FORM in listing and "可能是同一单位" in listing
+    assert SHORT_FORM in listing
+    assert "可能是同一单位" in listing
     short = Agency.objects.get(name=SHORT_FORM)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

@@ -61,7 +61,8 @@ def test_editors_and_publishers_preview_a_draft_with_a_banner(client, draft, gro
     client.force_login(user)
     assert client.get("/notices/5/").status_code == 200
     page = client.get("/cases/5/1/").content.decode()
-    assert DRAFT_TITLE in page and "草稿预览" in page
+    assert DRAFT_TITLE in page
+    assert "草稿预览" in page
     assert "草稿预览" not in client.get("/cases/4/1/").content.decode()
     # The API stays public-only, for staff too.
     assert client.get("/api/cases/5/1/").status_code == 404

@@ -1,34 +1,19 @@
 """Spreadsheets: public downloads that respect the filters, admin export, and XLSX import with a preview."""
 
-import csv
-import io
 import re
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import roles
 from cases.models import Agency, Case, Metric, Responsibility
-from cases.spreadsheets import MetricResource, ResponsibilityResource
+from cases.spreadsheets import ResponsibilityResource
 from tests.forms import form_data
+from tests.workbooks import XLSX, csv_rows, exported_metric_rows, workbook, xlsx_rows
 
 pytestmark = pytest.mark.django_db
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_rows(content: bytes) -> list[list]:
-    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
-    return [[cell.value for cell in row] for row in sheet.iter_rows()]
-
-
-def csv_rows(content: bytes) -> list[list[str]]:
-    text = content.decode("utf-8")
-    assert text.startswith("\ufeff")  # Excel on Chinese Windows needs the BOM to read UTF-8
-    return list(csv.reader(io.StringIO(text[1:])))
 
 
 def page_codes(client, query: str) -> list[str]:
@@ -49,8 +34,10 @@ def page_codes(client, query: str) -> list[str]:
 def test_case_downloads_hold_what_the_list_shows_in_its_order(client, seed, query):
     expected = page_codes(client, query.replace("theme=nope&page=abc", ""))
     xlsx = client.get(f"/cases/download.xlsx?{query}")
-    assert xlsx.status_code == 200 and xlsx["Content-Type"] == XLSX
-    assert "attachment" in xlsx["Content-Disposition"] and ".xlsx" in xlsx["Content-Disposition"]
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Type"] == XLSX
+    assert "attachment" in xlsx["Content-Disposition"]
+    assert ".xlsx" in xlsx["Content-Disposition"]
     rows = xlsx_rows(xlsx.content)
     assert rows[0][:3] == ["案例编号", "批次", "标题"]
     assert [r[0] for r in rows[1:]] == expected
@@ -63,7 +50,9 @@ def test_a_downloaded_case_row_says_what_the_page_says(client, seed):
     header = rows[0]
     row = dict(zip(header, rows[1], strict=True))
     case = Case.objects.get(batch=4, number=int(row["案例编号"].split("-")[1]))
-    assert row["标题"] == case.title and row["导语"] == case.intro and row["状态"] == "已发布"
+    assert row["标题"] == case.title
+    assert row["导语"] == case.intro
+    assert row["状态"] == "已发布"
     assert row["申报单位"] == "、".join(link.agency.name for link in case.case_agencies.order_by("position"))
     assert row["网址"] == f"http://testserver{case.get_absolute_url()}"
 
@@ -74,7 +63,8 @@ def test_metric_downloads_follow_the_filtered_cases(client, seed):
     assert header[:6] == ["案例编号", "案例标题", "排序", "指标", "原文写法", "数值"]
     codes = page_codes(client, "theme=getting-credit")
     expected = Metric.objects.filter(case__themes__slug="getting-credit").count()
-    assert len(body) == expected and {r[0] for r in body} <= set(codes)
+    assert len(body) == expected
+    assert {r[0] for r in body} <= set(codes)
     source = header.index("出处句子")
     assert all(r[4] in r[source] and Decimal(r[5]) > 0 for r in body)
 
@@ -93,7 +83,8 @@ def test_the_agency_download(client, seed):
     assert rows[0] == ["全称", "简称", "类别", "层级", "所在市县", "申报案例数"]
     assert len(rows) - 1 == Agency.objects.count()
     customs = next(r for r in rows if r[0] == "海口海关")
-    assert customs[2] == "中央驻琼单位" and customs[5] == "1"
+    assert customs[2] == "中央驻琼单位"
+    assert customs[5] == "1"
 
 
 def test_too_large_a_download_is_refused_in_chinese(client, seed, settings):
@@ -126,26 +117,13 @@ def test_admin_export_action_gives_an_xlsx_of_the_selected_cases(client, editor,
     data = _export_form(html)
     data["format"] = ["0"]  # XLSX, the first of settings.EXPORT_FORMATS
     response = client.post("/admin/cases/case/export/", data)
-    assert response.status_code == 200 and response["Content-Type"] == XLSX
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
     assert sorted(r[0] for r in xlsx_rows(response.content)[1:]) == ["4-2", "4-5"]
 
 
 def _export_form(html: str) -> dict:
     return form_data(html, action="/export/")
-
-
-def metrics_workbook(rows: list[list]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def exported_metric_rows() -> list[list]:
-    return xlsx_rows(MetricResource().export().xlsx)
 
 
 def import_metrics(client, content: bytes):
@@ -159,16 +137,19 @@ def test_importing_metrics_from_xlsx_previews_then_writes(client, editor, seed):
     label_col = header.index("指标")
     target = next(r for r in rows[1:] if r[4] == "1.04个小时")
     target[label_col] = "整个通关流程用时（更正说明）"
-    preview = import_metrics(client, metrics_workbook([header, target]))
+    preview = import_metrics(client, workbook([header, target]))
     page = preview.content.decode()
-    assert preview.status_code == 200 and "（更正说明）</ins>" in page and "更新" in page  # a diff per cell
+    assert preview.status_code == 200
+    assert "（更正说明）</ins>" in page
+    assert "更新" in page
     metric = Metric.objects.get(printed="1.04个小时")
     assert metric.label != "整个通关流程用时（更正说明）"  # the preview wrote nothing
     confirm = form_data(page, action="process_import")
     done = client.post("/admin/cases/metric/process_import/", confirm)
     assert done.status_code == 302
     metric.refresh_from_db()
-    assert metric.label == "整个通关流程用时（更正说明）" and metric.value == Decimal("1.04")
+    assert metric.label == "整个通关流程用时（更正说明）"
+    assert metric.value == Decimal("1.04")
     assert metric.history.first().history_user == editor
 
 
@@ -180,7 +161,7 @@ def test_a_non_numeric_value_is_reported_by_row_and_nothing_is_written(client, e
     good[label_col] = "改了的说明"
     bad[value_col] = "七天"
     before = list(Metric.objects.order_by("pk").values_list("label", "value"))
-    page = import_metrics(client, metrics_workbook([header, good, bad])).content.decode()
+    page = import_metrics(client, workbook([header, good, bad])).content.decode()
     assert "“七天”不是数字" in page
     assert re.search(r"行号.{0,40}2|2.{0,40}行", page) or "第 2 行" in page or "Line number: 2" in page
     assert "process_import" not in page  # no confirm button
@@ -192,7 +173,7 @@ def test_a_metric_row_whose_figure_is_not_in_its_sentence_is_refused(client, edi
     header = rows[0]
     row = rows[1]
     row[header.index("原文写法")] = "999个"
-    page = import_metrics(client, metrics_workbook([header, row])).content.decode()
+    page = import_metrics(client, workbook([header, row])).content.decode()
     assert "不在出处句子中" in page
     assert not Metric.objects.filter(printed="999个").exists()
 
@@ -207,7 +188,7 @@ def test_importing_responsibilities_confirms_a_reconstructed_row(client, editor,
     page = client.post(
         "/admin/cases/responsibility/import/",
         {
-            "import_file": SimpleUploadedFile("责任.xlsx", metrics_workbook([header, row]), content_type=XLSX),
+            "import_file": SimpleUploadedFile("责任.xlsx", workbook([header, row]), content_type=XLSX),
             "format": "0",
             "resource": "0",
         },
@@ -215,7 +196,8 @@ def test_importing_responsibilities_confirms_a_reconstructed_row(client, editor,
     confirm = form_data(page, action="process_import")
     assert client.post("/admin/cases/responsibility/process_import/", confirm).status_code == 302
     responsibility = Responsibility.objects.get(agency__slug="haikou-customs")
-    assert not responsibility.reconstructed and responsibility.note == "已核对附件2原件"
+    assert not responsibility.reconstructed
+    assert responsibility.note == "已核对附件2原件"
 
 
 def test_an_unknown_agency_in_a_responsibility_row_is_reported(client, editor, seed):
@@ -224,7 +206,7 @@ def test_an_unknown_agency_in_a_responsibility_row_is_reported(client, editor, s
     page = client.post(
         "/admin/cases/responsibility/import/",
         {
-            "import_file": SimpleUploadedFile("责任.xlsx", metrics_workbook(rows[:2]), content_type=XLSX),
+            "import_file": SimpleUploadedFile("责任.xlsx", workbook(rows[:2]), content_type=XLSX),
             "format": "0",
             "resource": "0",
         },

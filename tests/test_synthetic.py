@@ -80,6 +80,7 @@ def test_a_failed_build_writes_nothing(seed, monkeypatch):
     monkeypatch.setattr(synthetic, "_generate_chunk", broken)
     with pytest.raises(RuntimeError):
         generate_cases(30, chunk=10, defer_indexes=True)
-    assert Case.objects.count() == 8 and not Notice.objects.filter(batch__gte=FIRST_SYNTHETIC_BATCH).exists()
+    assert Case.objects.count() == 8
+    assert not Notice.objects.filter(batch__gte=FIRST_SYNTHETIC_BATCH).exists()
     assert CatalogVersion.current() == version
     assert search_schema.check(connection).ok

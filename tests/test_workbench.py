@@ -48,7 +48,9 @@ def case_4(number: int) -> Case:
 def test_the_two_groups_have_exactly_their_permissions(db):
     editor = set(Group.objects.get(name=roles.EDITOR).permissions.values_list("codename", flat=True))
     publisher = set(Group.objects.get(name=roles.PUBLISHER).permissions.values_list("codename", flat=True))
-    assert "change_case" in editor and "change_metric" in editor and "delete_section" in editor
+    assert "change_case" in editor
+    assert "change_metric" in editor
+    assert "delete_section" in editor
     assert "publish_case" not in editor
     assert publisher == editor | {"publish_case"}
     assert not any(c.endswith("_user") or c.endswith("_group") for c in publisher)
@@ -77,7 +79,8 @@ def test_staff_without_a_role_can_change_nothing(client, seed, django_capture_on
             response = getattr(client, method)(url, data)
             assert response.status_code == 403, (method, url, response.status_code)
     case.refresh_from_db()
-    assert case.title != "篡改" and Metric.objects.filter(pk=metric.pk, value=metric.value).exists()
+    assert case.title != "篡改"
+    assert Metric.objects.filter(pk=metric.pk, value=metric.value).exists()
 
 
 def test_an_editor_corrects_a_figure_and_history_records_who_and_what(client, editor, seed):
@@ -98,10 +101,13 @@ def test_an_editor_corrects_a_figure_and_history_records_who_and_what(client, ed
     metric.refresh_from_db()
     assert metric.value == Decimal("12345")
     record = metric.history.first()
-    assert record.history_user == editor and record.history_type == "~"
+    assert record.history_user == editor
+    assert record.history_type == "~"
     timeline = client.get(f"/admin/cases/case/{case.pk}/changes/").content.decode()
-    assert "editor" in timeline and f"数据指标 {metric.label}" in timeline
-    assert f"{old_value.normalize():f}" in timeline.replace(".0000", "") and "12345" in timeline
+    assert "editor" in timeline
+    assert f"数据指标 {metric.label}" in timeline
+    assert f"{old_value.normalize():f}" in timeline.replace(".0000", "")
+    assert "12345" in timeline
 
 
 def test_an_editor_reverts_a_change_from_the_history(client, editor, seed):
@@ -140,7 +146,8 @@ def test_a_publisher_publishes_and_withdraws(client, publisher, seed, django_cap
         draft = Case.objects.create(notice=notice, number=9, label="x", title="新案例草稿", intro="导语。")
         client.post("/admin/cases/case/", {"action": "publish_cases", "_selected_action": [draft.pk]})
     draft.refresh_from_db()
-    assert draft.is_published and draft.published_at is not None
+    assert draft.is_published
+    assert draft.published_at is not None
     assert draft.history.first().history_change_reason == "已发布"
     assert client.get("/api/cases/4/9/").status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
@@ -162,7 +169,8 @@ def test_admin_login_locks_out_after_five_failures(client, seed):
     staff("target", roles.EDITOR)
     for _ in range(4):
         response = client.post("/admin/login/", {"username": "target", "password": "错"})
-        assert response.status_code == 200 and "请输入" in response.content.decode()
+        assert response.status_code == 200
+        assert "请输入" in response.content.decode()
     assert client.post("/admin/login/", {"username": "target", "password": "错"}).status_code == 429
     locked = client.post("/admin/login/", {"username": "target", "password": "正确的密码-123"})
     assert locked.status_code == 429
@@ -191,14 +199,18 @@ def test_the_upload_shows_a_preview_and_writes_only_after_confirmation(client, e
     preview = upload(client, batch_5_text())
     page = preview.content.decode()
     assert preview.status_code == 200
-    assert "新建</strong>：通知（第五批）" in page and "案例 5-8" in page and "确认导入" in page
+    assert "新建</strong>：通知（第五批）" in page
+    assert "案例 5-8" in page
+    assert "确认导入" in page
     assert "导入后直接发布" not in page
     assert not Notice.objects.filter(batch=5).exists()
     done = client.post("/admin/cases/notice/import/", {"confirm": "1"}, follow=True)
     # The editor lands on the new batch's cases, with the message.
-    assert done.status_code == 200 and done.redirect_chain[-1][1] == 302
+    assert done.status_code == 200
+    assert done.redirect_chain[-1][1] == 302
     landed = done.content.decode()
-    assert "已导入第5批" in landed and "下面是这一批的案例" in landed
+    assert "已导入第5批" in landed
+    assert "下面是这一批的案例" in landed
     assert done.context["cl"].result_count == 8
     assert {c.batch for c in done.context["cl"].result_list} == {5}
     assert Case.objects.filter(batch=5, status=Case.Status.DRAFT).count() == 8
@@ -240,7 +252,8 @@ def test_a_malformed_upload_names_the_line_and_writes_nothing(client, editor, se
     lines = SOURCE_TEXT_PATH.read_text("utf-8").replace("第四批", "第五批").split("\n")
     broken = "\n".join(lines[:68] + lines[69:]).encode("utf-8")
     page = upload(client, broken).content.decode()
-    assert "第70行：案例2缺少“一、主要做法”部分" in page and "数据库未作任何修改" in page
+    assert "第70行：案例2缺少“一、主要做法”部分" in page
+    assert "数据库未作任何修改" in page
     assert client.post("/admin/cases/notice/import/", {"confirm": "1"}).status_code == 302  # nothing pending
     assert not Notice.objects.filter(batch=5).exists()
 
@@ -259,8 +272,10 @@ def test_metric_candidates_mark_what_is_curated_and_add_what_the_editor_confirms
     curated = case_4(8)
     page = client.get(f"/admin/cases/case/{curated.pk}/metric-candidates/").content.decode()
     picks = re.findall(r'name="pick" value="([^"]+)"', page)
-    assert "1000条/分钟 → 5000条/分钟" in page and "已收录" in page
-    assert "53:72小时:" in picks and not any("5000条/分钟" in p for p in picks)  # curated already
+    assert "1000条/分钟 → 5000条/分钟" in page
+    assert "已收录" in page
+    assert "53:72小时:" in picks
+    assert not any("5000条/分钟" in p for p in picks)
 
     case = case_4(1)
     section = case.sections.get(kind="outcome", position=1)
@@ -328,7 +343,8 @@ def test_merging_moves_every_reference_and_keeps_the_old_name_as_an_alias(
 def test_deleting_a_cited_agency_explains_why_and_offers_the_merge(client, editor, seed):
     agency = Agency.objects.get(slug="haikou-customs")
     page = client.post(f"/admin/cases/agency/{agency.pk}/delete/", {"post": "yes"}).content.decode()
-    assert "不能删除" in page and f"/admin/cases/agency/{agency.pk}/merge/" in page
+    assert "不能删除" in page
+    assert f"/admin/cases/agency/{agency.pk}/merge/" in page
     assert Agency.objects.filter(pk=agency.pk).exists()
     keep = Agency.objects.get(slug="haikou-jiangdong")
     response = client.post(f"/admin/cases/agency/{agency.pk}/merge/", {"keep": keep.pk})
@@ -350,7 +366,8 @@ def test_editing_a_part_dates_the_cases_last_update(client, editor, seed):
     from django.utils import timezone
 
     shown = page.split("最近更新")[1][:200]
-    assert f"{timezone.localtime(case.updated_at):%Y年%-m月%-d日}" in shown and "2023年9月19日" not in shown
+    assert f"{timezone.localtime(case.updated_at):%Y年%-m月%-d日}" in shown
+    assert "2023年9月19日" not in shown
 
 
 def test_the_timeline_query_count_does_not_grow_with_its_entries(client, editor, seed):
@@ -366,7 +383,8 @@ def test_the_timeline_query_count_does_not_grow_with_its_entries(client, editor,
             metric.save()
         with CaptureQueriesContext(connection) as queries:
             page = client.get(f"/admin/cases/case/{case.pk}/changes/")
-        assert page.status_code == 200 and f"#{round_}" in page.content.decode()
+        assert page.status_code == 200
+        assert f"#{round_}" in page.content.decode()
         return len(queries)
 
     first = edit_all(1)

@@ -11,14 +11,13 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.browser.screens import DESKTOP
+
 # Playwright's sync API runs an event loop in this thread; Django's live
 # server tests then need this to touch the database from the test body.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 
 
 def _chromium_missing_reason() -> str | None:
@@ -61,10 +60,3 @@ def page(browser, seeded_server):
     page.base = seeded_server.url
     yield page
     context.close()
-
-
-def screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

@@ -3,7 +3,7 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import DESKTOP, PHONE, screenshot
+from tests.browser.screens import DESKTOP, PHONE, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +40,8 @@ def test_combining_two_filters_then_removing_one(page):
         page.get_by_role("link", name="移除条件：主题 政务服务").click()
     assert "共 3 个案例" in result_count(page)
     assert page.locator(".chip").count() == 1
-    assert "level=city" in page.url and "theme=" not in page.url
+    assert "level=city" in page.url
+    assert "theme=" not in page.url
 
 
 def test_the_list_works_with_the_keyboard_alone(page):

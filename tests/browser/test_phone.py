@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.screens import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -70,7 +70,8 @@ BROKEN_LABELS = """(selector) => {
 
 def check(page, path: str) -> None:
     overflow = page.evaluate(OVERFLOWING)
-    assert overflow["page"] <= 0 and not overflow["elements"], f"{path} sticks out sideways: {overflow}"
+    assert overflow["page"] <= 0, f"{path} sticks out sideways: {overflow}"
+    assert not overflow["elements"], f"{path} sticks out sideways: {overflow}"
     broken = page.evaluate(BROKEN_LABELS, LABELS)
     assert not broken, f"{path}: labels broken inside a word: {broken}"
 
