@@ -15,7 +15,7 @@ PORT := 8000
 RUN_ENV = DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$$(cat .local-secret-key)" \
 	DJANGO_ALLOWED_HOSTS=$(HOST),localhost DJANGO_SECURE_COOKIES=0
 
-.PHONY: help run dev test test-postgres lint migrations-check seed superuser demo backup restore clean
+.PHONY: help run dev test test-postgres lint lock migrations-check seed superuser demo backup restore clean
 
 help:
 	@echo "make run              创建虚拟环境、安装、迁移、载入种子数据，并在 http://$(HOST):$(PORT) 提供服务"
@@ -40,13 +40,15 @@ $(PY):
 	echo "使用 $$base（$$("$$base" --version)）创建虚拟环境 $(VENV)"; \
 	"$$base" -m venv $(VENV)
 
-$(VENV)/.install-stamp: pyproject.toml | $(PY)
+# Dependencies come from the lock files, every file checked against its hash
+# (regenerate them with `make lock` after changing pyproject.toml).
+$(VENV)/.install-stamp: requirements.lock | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet .
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	@touch $@
 
-$(VENV)/.test-stamp: pyproject.toml $(VENV)/.install-stamp
-	$(PY) -m pip install --quiet '.[test]'
+$(VENV)/.test-stamp: requirements-test.lock $(VENV)/.install-stamp
+	$(PY) -m pip install --quiet --require-hashes -r requirements-test.lock
 	@touch $@
 
 .local-secret-key: | $(PY)
@@ -64,8 +66,12 @@ dev: $(VENV)/.install-stamp
 	$(PY) manage.py load_seed
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# COVERAGE=0 skips the coverage measurement (CI measures it on SQLite only).
+COVERAGE ?= 1
+COVERAGE_ARGS = $(if $(filter 1,$(COVERAGE)),--cov --cov-report=term --cov-fail-under=85,)
+
 test: $(VENV)/.test-stamp
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(COVERAGE_ARGS) $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.test-stamp
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/yingshang} $(PY) -m pytest $(PYTEST_ARGS)
@@ -73,6 +79,13 @@ test-postgres: $(VENV)/.test-stamp
 lint: $(VENV)/.test-stamp
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+# Pin every dependency, with hashes, for Python 3.12+ (uv: https://docs.astral.sh/uv/).
+lock: $(VENV)/.test-stamp
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.12 --generate-hashes --no-header -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --python-version 3.12 --generate-hashes --no-header \
+		-o requirements-test.lock
 
 migrations-check: $(VENV)/.install-stamp
 	$(PY) manage.py makemigrations --check --dry-run

@@ -120,7 +120,7 @@ def create_backup(output: Path | None = None) -> BackupResult:
 def restore_backup(path: Path) -> BackupResult:
     path = Path(path)
     try:
-        archive = tarfile.open(path, "r:gz")
+        archive = tarfile.open(path, "r:gz")  # noqa: SIM115 - closed by the with-block below
     except (OSError, tarfile.TarError) as exc:
         raise BackupError(f"无法读取备份文件 {path}：{exc}") from exc
     with archive, tempfile.TemporaryDirectory() as scratch:

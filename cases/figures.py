@@ -71,3 +71,18 @@ def locate(printed: str, text: str) -> int:
             return index
         start = index + 1
     return -1
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text``, each with its closing 。 (the last keeps none if the text has none)."""
+    parts = [s + "。" for s in text.split("。") if s]
+    if parts and not text.endswith("。"):
+        parts[-1] = parts[-1].removesuffix("。")
+    return parts
+
+
+def json_number(value: Decimal | None) -> int | float | None:
+    """A decimal as a JSON or spreadsheet number: 151000, not "151000.0000"; 1.04 stays 1.04."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)

@@ -4,6 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, Case, Responsibility
+from .querysets import PUBLISHED
 
 
 class ResponsibilityFilter(django_filters.FilterSet):
@@ -12,7 +13,7 @@ class ResponsibilityFilter(django_filters.FilterSet):
     agency = django_filters.ModelChoiceFilter(
         label=_("责任单位"),
         to_field_name="slug",
-        queryset=Agency.objects.filter(responsibilities__case__status="published").distinct(),
+        queryset=Agency.objects.filter(responsibilities__case__status=PUBLISHED).distinct(),
         empty_label=_("全部单位"),
     )
     case = django_filters.ChoiceFilter(label=_("案例"), method="filter_case", empty_label=_("全部案例"))

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .figures import same_unit
-from .querysets import AgencyQuerySet, CaseQuerySet, NoticeQuerySet, ResponsibilityQuerySet, ThemeQuerySet
+from .querysets import PUBLISHED, AgencyQuerySet, CaseQuerySet, NoticeQuerySet, ResponsibilityQuerySet, ThemeQuerySet
 
 
 class Region(models.Model):
@@ -119,7 +119,7 @@ class Notice(models.Model):
 
     @property
     def batch_label(self) -> str:
-        return f"第{chinese_numeral(self.batch)}批"
+        return batch_label(self.batch)
 
     @property
     def body_paragraphs(self) -> list[str]:
@@ -280,7 +280,7 @@ class Case(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
-        PUBLISHED = "published", _("已发布")
+        PUBLISHED = PUBLISHED, _("已发布")
 
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="cases", verbose_name=_("通知（批次）"))
     number = models.PositiveSmallIntegerField(_("案例序号"), help_text=_("在本批次中的序号。"))
@@ -365,10 +365,6 @@ class Case(models.Model):
     def code(self) -> str:
         """A short citation, e.g. 4-1 for the first case of the fourth batch."""
         return f"{self.batch}-{self.number}"
-
-    @property
-    def full_title(self) -> str:
-        return f"{self.title}——{self.subtitle}" if self.subtitle else self.title
 
 
 class CaseAgency(models.Model):
@@ -636,6 +632,11 @@ def chinese_numeral(n: int) -> str:
     tens, ones = divmod(n, 10)
     head = "" if tens == 1 else CHINESE_DIGITS[tens]
     return f"{head}十{CHINESE_DIGITS[ones] if ones else ''}"
+
+
+def batch_label(batch: int) -> str:
+    """第四批 for batch 4: how the notices name a batch."""
+    return f"第{chinese_numeral(batch)}批"
 
 
 def split_paragraphs(text: str) -> list[str]:

@@ -11,6 +11,9 @@ from django.db.models import Prefetch
 
 from .roles import can_preview_drafts
 
+#: The stored value of ``Case.Status.PUBLISHED``; the model builds its choice from it.
+PUBLISHED = "published"
+
 
 def _model(name: str):
     """A catalog model by name: querysets are defined before the models that use them."""
@@ -40,7 +43,7 @@ class NoticeQuerySet(models.QuerySet):
 class CaseQuerySet(models.QuerySet):
     def published(self):
         """What the public site and the API show."""
-        return self.filter(status="published")
+        return self.filter(status=PUBLISHED)
 
     def visible_to(self, user):
         """Published cases; editors and publishers also see drafts (preview), other staff do not."""
@@ -97,7 +100,7 @@ class ResponsibilityQuerySet(models.QuerySet):
     def for_table(self):
         """The public table: rows of published cases only."""
         return (
-            self.filter(case__status="published")
+            self.filter(case__status=PUBLISHED)
             .select_related("case__notice", "agency")
             .order_by("-case__batch", "case__number", "position")
         )
@@ -106,7 +109,7 @@ class ResponsibilityQuerySet(models.QuerySet):
 class ThemeQuerySet(models.QuerySet):
     def with_case_counts(self, published_only: bool = False):
         # Meta.ordering is not applied to GROUP BY queries, so order explicitly.
-        only = models.Q(cases__status="published") if published_only else None
+        only = models.Q(cases__status=PUBLISHED) if published_only else None
         return self.annotate(case_count=models.Count("cases", filter=only)).order_by("position", "name")
 
     def in_use(self):
@@ -121,7 +124,7 @@ class AgencyQuerySet(models.QuerySet):
             self.select_related("region")
             .annotate(
                 case_count=models.Count(
-                    "case_agencies", distinct=True, filter=models.Q(case_agencies__case__status="published")
+                    "case_agencies", distinct=True, filter=models.Q(case_agencies__case__status=PUBLISHED)
                 )
             )
             .order_by("name")
@@ -134,7 +137,7 @@ class AgencyQuerySet(models.QuerySet):
 
         def published(model):
             return (
-                model.objects.filter(case__status="published")
+                model.objects.filter(case__status=PUBLISHED)
                 .select_related("case__notice")
                 .order_by("-case__batch", "case__number")
             )

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from import_export import fields, resources, widgets
 
+from .figures import json_number
 from .models import Agency, Case, Metric, Responsibility, Section
 
 CASE_CODE = re.compile(r"^\s*(\d+)\s*[-－—]\s*(\d+)\s*$")
@@ -84,9 +85,7 @@ class NumberWidget(widgets.Widget):
         return number
 
     def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        return int(value) if value == value.to_integral_value() else float(value)
+        return "" if value is None else json_number(value)
 
 
 class YesNoWidget(widgets.Widget):

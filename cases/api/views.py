@@ -1,11 +1,10 @@
 """The read-only JSON API: the contract other systems and our own checks read."""
 
-from decimal import Decimal
-
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from cases.figures import json_number
 from cases.models import Case, Metric, Section
 from cases.search.filters import CaseFilter, bound_case_filter
 from cases.search.listing import PAGE_SIZE, page_number, paginate_cases
@@ -15,11 +14,7 @@ from cases.tracker import stats
 API_PAGE_SIZE = PAGE_SIZE
 
 
-def number(value: Decimal | None) -> int | float | None:
-    """A JSON number: 151000, not "151000.0000"."""
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
+number = json_number  # 151000, not "151000.0000"
 
 
 def json_response(data: dict, status: int = 200) -> JsonResponse:
@@ -140,7 +135,7 @@ def api_case_list(request: HttpRequest) -> JsonResponse:
         searched = {
             "partial": match.partial,
             "words": [w.word for w in match.words],
-            "also_searched": {word: forms for word, forms in query.expansions},
+            "also_searched": dict(query.expansions),
         }
     return json_response(
         {

@@ -15,8 +15,19 @@ from datetime import date, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases.models import Agency, Case, CaseAgency, Metric, Notice, Region, Responsibility, Section, Theme
-from cases.notices.text import CN_NUM
+from cases.figures import sentences
+from cases.models import (
+    Agency,
+    Case,
+    CaseAgency,
+    Metric,
+    Notice,
+    Region,
+    Responsibility,
+    Section,
+    Theme,
+    chinese_numeral,
+)
 from cases.search import schema as search_schema
 from cases.search.indexing import facet_keys, index_document
 from cases.search.models import CaseFacet, CaseSearch, CaseText, CatalogVersion
@@ -70,12 +81,8 @@ class Corpus:
         return corpus
 
 
-def sentences(text: str) -> list[str]:
-    return [s + "。" for s in text.split("。") if s.strip()]
-
-
 def cn_label(n: int) -> str:
-    return f"({CN_NUM[n - 1]})" if n <= 10 else f"({n})"
+    return f"({chinese_numeral(n)})"
 
 
 def delete_synthetic() -> int:

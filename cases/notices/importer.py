@@ -34,7 +34,7 @@ from cases.models import (
     Region,
     Responsibility,
     Section,
-    chinese_numeral,
+    batch_label,
 )
 
 from .diff import FieldDiff
@@ -77,7 +77,7 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         if not self.changes:
-            return [f"第{chinese_numeral(self.batch)}批：与数据库一致，没有需要写入的内容。"]
+            return [f"{batch_label(self.batch)}：与数据库一致，没有需要写入的内容。"]
         return [str(change) for change in self.changes]
 
 
@@ -129,7 +129,7 @@ def import_notice(
     except IntegrityError as exc:
         # Only reachable if another writer bypassed the batch lock (e.g. an admin edit of the same case).
         raise ImportFailed(
-            [f"第{chinese_numeral(parsed.batch)}批正在被其他人同时修改，本次导入没有写入任何内容；请稍后重新导入。"]
+            [f"{batch_label(parsed.batch)}正在被其他人同时修改，本次导入没有写入任何内容；请稍后重新导入。"]
         ) from exc
     return ImportReport(parsed.batch, len(parsed.cases), importer.changes, dry_run)
 
@@ -150,7 +150,7 @@ def _lock_batch(batch: int) -> None:
 
 
 def default_notice_title(batch: int) -> str:
-    return f"关于推广第{chinese_numeral(batch)}批优化营商环境示范案例的通知"
+    return f"关于推广{batch_label(batch)}优化营商环境示范案例的通知"
 
 
 def annex_kind(number: int, title: str) -> str:
@@ -218,7 +218,7 @@ class _Importer:
         if p.publicity not in PUBLICITY_VALUES:
             raise ImportFailed([f"公开方式“{p.publicity}”无法识别，应为{'、'.join(PUBLICITY_VALUES)}之一。"])
         notice = Notice.objects.filter(batch=p.batch).first()
-        subject = f"通知（第{chinese_numeral(p.batch)}批）"
+        subject = f"通知（{batch_label(p.batch)}）"
         if notice is None:
             notice = Notice(
                 batch=p.batch,

@@ -321,9 +321,7 @@ def reads_as_paragraph(line: str) -> bool:
 def reads_as_subtitle(line: str, known: set[str]) -> bool:
     if line in known:
         return False
-    if SUBTITLE_MARKS.search(line) or SUBTITLE_START.match(line):
-        return True
-    return False
+    return bool(SUBTITLE_MARKS.search(line) or SUBTITLE_START.match(line))
 
 
 def is_unit_name(name: str, known: set[str]) -> bool:

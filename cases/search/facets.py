@@ -1,6 +1,6 @@
 """Facet counts: how many cases each option would give, together with the other active filters.
 
-Counted in-process on the catalog's bitmaps (cases.engine): a facet with no
+Counted in-process on the catalog's bitmaps (cases.search.engine): a facet with no
 selection of its own is counted over the cases all active filters give; a
 facet with a selection over the cases the *other* filters give, so that
 ticking a second option shows what it would add.
@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.http import QueryDict
 
-from cases.models import Agency, Region, Theme, chinese_numeral
+from cases.models import Agency, Region, Theme, batch_label
 
 from .filters import FACET_PREFIX, FACETS, HAS_BASELINE_CHOICES, CaseFilter
 
@@ -52,7 +52,7 @@ def _labels(case_filter: CaseFilter, name: str, values: set[str]) -> list[tuple[
     """(value, label) in display order; names come from the catalog index, not a query per request."""
     if name == "batch":
         batches = sorted((int(v) for v in values if v.isdigit()), reverse=True)
-        return [(str(batch), f"第{chinese_numeral(batch)}批") for batch in batches]
+        return [(str(batch), batch_label(batch)) for batch in batches]
     if name in ("theme", "region", "agency"):
         known = case_filter.catalog().labels(name)
         found = [(value, label) for value, label in known.items() if value in values]

@@ -1,6 +1,6 @@
 """The SQLite FTS5 table that mirrors cases_casesearch, and the triggers that keep it in step.
 
-Migration 0002 creates them. A later migration that makes Django rebuild
+The catalog's migration cases 0002 creates them. A later migration that makes Django rebuild
 cases_casesearch on SQLite (adding a column does) drops the triggers with the
 old table and must recreate them (SQLITE_FORWARD[1:]) and then rebuild the
 index: INSERT INTO cases_casesearch_fts(cases_casesearch_fts) VALUES ('rebuild').

@@ -189,8 +189,14 @@ def refresh_stale_index(**kwargs) -> None:
     Each tier's plain text (CaseText, for ranking) came with later
     migrations; cases indexed before it have none. A case without its index
     row, or a catalog without a version, is rebuilt too (an interrupted
-    load). Runs after every ``migrate`` and costs two counts when all is well.
+    load). Runs after every ``migrate`` and costs two counts when all is well;
+    does nothing while search's own tables are not there yet (a migrate to an
+    earlier state).
     """
+    with connection.cursor() as cursor:
+        present = set(connection.introspection.table_names(cursor))
+    if not {CaseSearch._meta.db_table, CaseText._meta.db_table, Case._meta.db_table} <= present:
+        return
     cases = Case.objects.count()
     if (
         CaseSearch.objects.count() != cases

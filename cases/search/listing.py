@@ -84,7 +84,7 @@ def page_number(data: QueryDict, *, strict: bool = True) -> int | None:
 def paginate_cases(case_filter: CaseFilter, per_page: int, number: int, *, with_themes: bool = True) -> Page:
     """The page of cases asked for, in the filter's order, with ``relevance`` when searching.
 
-    The order is decided in-process (cases.engine); only this page's cases
+    The order is decided in-process (cases.search.engine); only this page's cases
     are loaded from the database. A page beyond the last is a clear 404.
     """
     ranked = case_filter.ranked()

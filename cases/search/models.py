@@ -104,7 +104,7 @@ class CaseText(models.Model):
     """Each ranking tier of a case as search reads it (NFKC, case-folded; each run of text on a line of its own).
 
     Derived data, written with the search index. Ranking counts how often each
-    query word stands in each tier (cases.ranking); the rows are narrow, the
+    query word stands in each tier (cases.search.ranking); the rows are narrow, the
     lengths come first, and the catalog's average lengths are read from an
     index alone, so ranking never reads the search index's wide token rows.
     """
@@ -184,8 +184,9 @@ class CatalogVersion(models.Model):
         return self.token
 
     @classmethod
-    def current(cls) -> str:
-        return cls.objects.filter(pk=1).values_list("token", flat=True).first() or "none"
+    def current(cls, using: str = "default") -> str | None:
+        """The token of the derived data now in ``using``; None before it was ever built."""
+        return cls.objects.using(using).filter(pk=1).values_list("token", flat=True).first()
 
     @classmethod
     def bump(cls) -> None:

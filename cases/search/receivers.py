@@ -48,7 +48,7 @@ def case_deleted(sender, instance: Case, **kwargs):
 def agency_saved(sender, instance: Agency, raw=False, **kwargs):
     if not raw:
         schedule_reindex(cases_of_agency(instance))
-        # Names and aliases are synonyms for search (cases.thesaurus), cases or not.
+        # Names and aliases are synonyms for search (cases.search.thesaurus), cases or not.
         transaction.on_commit(CatalogVersion.bump)
 
 
@@ -63,14 +63,15 @@ def alias_changed(sender, instance: AgencyAlias, raw=False, **kwargs):
 @receiver(post_save, sender=SynonymSet)
 @receiver(post_delete, sender=SynonymSet)
 def synonyms_changed(sender, instance, raw=False, **kwargs):
-    # The thesaurus is read once per catalog version (cases.engine): a new version, and every search sees the edit.
+    # The thesaurus is read once per catalog version (cases.search.engine):
+    # a new version, and every search sees the edit.
     if not raw:
         transaction.on_commit(CatalogVersion.bump)
 
 
 @receiver(post_save, sender=Region)
 def region_saved(sender, instance, raw=False, **kwargs):
-    # Facet labels are read once per catalog version (cases.engine): a renamed region needs a new one.
+    # Facet labels are read once per catalog version (cases.search.engine): a renamed region needs a new one.
     if not raw:
         transaction.on_commit(CatalogVersion.bump)
 

@@ -1,6 +1,6 @@
 """The database objects search depends on, checked and repaired.
 
-Migrations create them (0002, 0007); this module knows what they must look
+The catalog's migrations create them (cases 0002 and 0007); this module knows what they must look
 like now, so that ``rebuild_search_index`` can verify the schema and put
 back whatever is missing or broken (an index dropped by a killed bulk load,
 a trigger lost when SQLite rebuilt the table), and the health check can

@@ -102,7 +102,7 @@ def section_passages(case_ids: list[int]) -> dict[int, list[Passage]]:
 def case_snippet(case: Case, word_forms, sections: list[Passage] | None = None) -> Snippet | None:
     """The first passage (intro, then measures and outcomes) holding most words, with every form marked.
 
-    ``word_forms``: for each query word, its forms (cases.thesaurus).
+    ``word_forms``: for each query word, its forms (cases.search.thesaurus).
     """
     word_forms = [tuple(forms) for forms in word_forms]
     if not word_forms:

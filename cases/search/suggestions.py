@@ -133,7 +133,7 @@ def is_cjk(text: str) -> bool:
 def split_word(word: str, thesaurus) -> list[str]:
     """A long word that matches nothing, as shorter words: dictionary words whole, Chinese as pairs.
 
-    企业注销流程 → 企业、注销、销流、流程: dictionary words (cases.thesaurus) are
+    企业注销流程 → 企业、注销、销流、流程: dictionary words (cases.search.thesaurus) are
     kept whole, the rest of a Chinese run becomes its overlapping character
     pairs, and a run of Latin letters or digits (9611) stays as it is, so that
     the cases holding most of the pieces can be shown.

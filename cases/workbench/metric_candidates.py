@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cases.figures import FigureError, parse_figure, same_unit
+from cases.figures import FigureError, parse_figure, same_unit, sentences
 from cases.models import Case, Metric, Section
 
 UNITS = (
@@ -53,13 +53,6 @@ class Candidate:
     @property
     def key(self) -> str:
         return f"{self.section.pk if self.section else 'intro'}:{self.printed}:{self.baseline_printed}"
-
-
-def sentences(text: str) -> list[str]:
-    parts = [s + "。" for s in text.split("。") if s]
-    if parts and not text.endswith("。"):
-        parts[-1] = parts[-1].removesuffix("。")
-    return parts
 
 
 def figures_in(sentence: str) -> list[re.Match]:

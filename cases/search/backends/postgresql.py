@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 from django.db import connections, transaction
 
-from ..tokens import MAX_GRAM, bigrams, codes
+from cases.search.tokens import MAX_GRAM, bigrams, codes
+
 from .base import TIERS, Backend, hex_ids
 
 

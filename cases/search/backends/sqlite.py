@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from django.db import connections
 
-from ..tokens import bigrams, codes
+from cases.search.tokens import bigrams, codes
+
 from .base import TIERS, Backend, hex_ids
 
 FTS_TABLE = "cases_casesearch_fts"

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from cases.admin_history import HistoryAdmin
 from cases.models import Agency, AgencyAlias
 from cases.spreadsheets import AgencyResource
+from cases.workbench.merging import merge_agencies
 
-from ..merging import merge_agencies
 from .base import ExportSelectedMixin
 
 

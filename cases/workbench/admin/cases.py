@@ -17,9 +17,9 @@ from cases.admin_history import HistoryAdmin
 from cases.models import Case, CaseAgency, Measure, Metric, Outcome, Responsibility, Section
 from cases.publishing import set_status
 from cases.spreadsheets import CaseResource
+from cases.workbench.metric_candidates import propose_metrics
+from cases.workbench.timeline import case_timeline
 
-from ..metric_candidates import propose_metrics
-from ..timeline import case_timeline
 from .base import ExportSelectedMixin
 
 
