@@ -10,8 +10,8 @@ PY := $(VENV)/bin/python
 PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 python3 $(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3))
 HOST := 127.0.0.1
 PORT := 8000
-# `make run` serves the portal as officials see it: debug off, static files
-# through whitenoise, a secret key generated once for this checkout.
+# `make run` serves the portal as officials see it: gunicorn (deploy/gunicorn.conf.py),
+# debug off, static files through whitenoise, a secret key generated once for this checkout.
 RUN_ENV = DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$$(cat .local-secret-key)" \
 	DJANGO_ALLOWED_HOSTS=$(HOST),localhost DJANGO_SECURE_COOKIES=0
 
@@ -59,11 +59,12 @@ run: $(VENV)/.install-stamp .local-secret-key
 	$(RUN_ENV) $(PY) manage.py load_seed
 	$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "门户已启动：http://$(HOST):$(PORT)/  （后台：http://$(HOST):$(PORT)/admin/ ，按 Ctrl+C 停止）"
-	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py portal.wsgi:application
 
+# For developers: Django's development server, debug on, reloading on every change.
 dev: $(VENV)/.install-stamp
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_seed
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py load_seed
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # COVERAGE=0 skips the coverage measurement (CI measures it on SQLite only).

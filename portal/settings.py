@@ -1,17 +1,27 @@
 """One settings module, driven by environment variables.
 
+Every variable the portal reads in production is listed, with a safe example
+and a comment, in deploy/production.env.example. The main ones:
+
 DATABASE_URL         defaults to a SQLite file in the project folder;
-                     postgres://user@host:port/name uses PostgreSQL (psycopg 3).
+                     postgres://user@host:port/name uses PostgreSQL (psycopg 3,
+                     through a connection pool of DATABASE_POOL_MAX per process).
+DATABASE_REPLICA_URL optional read replica (portal.routers).
+REDIS_URL            optional; the shared cache of every process (else local memory).
 DJANGO_DEBUG         "1"/"true" turns debug on (the default for local use).
 DJANGO_SECRET_KEY    required whenever debug is off.
 DJANGO_ALLOWED_HOSTS comma-separated; defaults to localhost names in debug.
+DJANGO_HTTPS         "1" when served over HTTPS behind a TLS proxy: secure
+                     cookies, HSTS, the proxy's X-Forwarded-Proto trusted.
 """
 
+import json
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from import_export.formats import base_formats
 
 from cases.spreadsheet_formats import SafeCSV, SafeXLSX
@@ -62,7 +72,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request id, timing and one log line for every response (portal.observability).
+    "portal.observability.RequestLog",
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.SecurityHeaders",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "portal.middleware.AdminContentSecurityPolicy",
+    # Compress HTML and JSON (Django's BREACH mitigation: random bytes in the gzip header).
+    "django.middleware.gzip.GZipMiddleware",
     # Before anything reads request.POST: refuses oversized bodies unread.
     "cases.middleware.RequestSizeLimit",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -97,6 +114,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 LOGIN_FAILURES_PER_ADDRESS = 20
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
+# Behind DJANGO_PROXY_COUNT proxies the client's address is the one they add
+# to X-Forwarded-For (sign-in limits and download limits count by it).
+PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 AXES_VERBOSE = False
 # django-axes ships no Chinese translation; operators list and clear lockouts
 # with manage.py axes_list_attempts / axes_reset_username instead.
@@ -133,30 +156,67 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "portal.wsgi.application"
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-    )
-}
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers work while an editor saves; a larger page cache and
-    # memory-mapped reads keep the search and facet indexes in memory.
-    # Two officials saving at once: every transaction takes the write lock
-    # when it begins (IMMEDIATE), so a writer waits for the other instead of
-    # failing with "database is locked" when it upgrades a read lock; a busy
-    # writer is waited for up to 20 seconds.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; "
-                "PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;"
-            ),
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+def database(url: str) -> dict:
+    """One DATABASES entry from a URL: PostgreSQL through psycopg's pool, SQLite tuned for one writer at a time."""
+    config = dj_database_url.parse(url, conn_max_age=0)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # A bounded pool per process: gunicorn's workers × DATABASE_POOL_MAX is
+        # the most connections the portal ever opens, whatever the load.
+        pool_max = int(os.environ.get("DATABASE_POOL_MAX", "4"))
+        if pool_max > 0:
+            config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": pool_max, "timeout": 10}
+        else:
+            config["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
+    elif config["ENGINE"] == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
+        # WAL lets readers work while an editor saves; a larger page cache and
+        # memory-mapped reads keep the search and facet indexes in memory.
+        # Two officials saving at once: every transaction takes the write lock
+        # when it begins (IMMEDIATE), so a writer waits for the other instead of
+        # failing with "database is locked" when it upgrades a read lock; a busy
+        # writer is waited for up to 20 seconds.
+        config.setdefault("OPTIONS", {}).update(
+            {
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; "
+                    "PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            }
+        )
+    return config
+
+
+DATABASES = {"default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# A read replica, when there is one: reads go to it except in a request that
+# writes (portal.routers); tests mirror it to the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database(os.environ["DATABASE_REPLICA_URL"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["portal.routers.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(1, "portal.routers.PrimaryAfterWrite")
+
+# One cache for every process and machine when REDIS_URL is set (Django's own
+# RedisCache); local memory otherwise, which is right for one process only.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "yingshang"),
+            "TIMEOUT": 24 * 3600,
         }
-    )
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "TIMEOUT": 24 * 3600,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -176,8 +236,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Evidence files go through Django's storage API: the local folder by default,
+# or any storage class by configuration alone, e.g. django-storages' S3Storage
+# with its options as JSON (README, "Deployment").
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.environ.get("DJANGO_STORAGE_OPTIONS") or "{}"),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -202,19 +268,100 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 # The most rows one public download holds (cases.downloads).
 DOWNLOAD_MAX_ROWS = 5000
+# Anonymous pages are cached per data version (cases.caching): at most this
+# long, and only pages up to this size.
+PAGE_CACHE_SECONDS = 24 * 3600
+PAGE_CACHE_MAX_BYTES = 2 * 1024 * 1024
+# Downloads: signed-in officials may take up to DOWNLOAD_MAX_ROWS rows, anonymous
+# readers fewer, and each address (or account) this many downloads a minute.
+DOWNLOAD_MAX_ROWS_ANONYMOUS = int(os.environ.get("DOWNLOAD_MAX_ROWS_ANONYMOUS", "1000"))
+DOWNLOADS_PER_MINUTE = int(os.environ.get("DOWNLOADS_PER_MINUTE", "10"))
 # The largest request body accepted: one evidence file plus its form (cases.middleware).
 MAX_REQUEST_BYTES = EVIDENCE_MAX_BYTES + 2 * 1024 * 1024
 
 
-if not DEBUG:
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", True)
-    X_FRAME_OPTIONS = "DENY"
+# Security headers. SecurityMiddleware sends nosniff, Referrer-Policy and
+# Cross-Origin-Opener-Policy (Django's defaults, named here so they are
+# visible); portal.middleware.SecurityHeaders adds Permissions-Policy.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), interest-cohort=()"
+)
+# Content-Security-Policy (Django's own): our pages have no inline script or
+# style at all; the admin's scripts are files too. Data URIs for images only
+# (the admin's icons).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
+# Served over HTTPS behind a TLS-terminating proxy (deploy/nginx.conf): the
+# proxy says the request was HTTPS, cookies are secure, browsers are told to
+# come back over HTTPS only. `make run` serves plain HTTP on 127.0.0.1.
+HTTPS = env_flag("DJANGO_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", HTTPS or not DEBUG)
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_flag("DJANGO_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD", False)
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+SESSION_COOKIE_HTTPONLY = True
+
+# Errors: a 500 is mailed to ADMINS (comma-separated addresses) when set.
+ADMINS = [a.strip() for a in os.environ.get("DJANGO_ADMINS", "").split(",") if a.strip()]
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", "portal@localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", SERVER_EMAIL)
+# Django 6.1's MAILERS: the console by default (mail is printed), SMTP when DJANGO_EMAIL_HOST is set.
+if os.environ.get("DJANGO_EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["DJANGO_EMAIL_HOST"],
+                "port": int(os.environ.get("DJANGO_EMAIL_PORT", "25")),
+                "username": os.environ.get("DJANGO_EMAIL_HOST_USER", ""),
+                "password": os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_flag("DJANGO_EMAIL_USE_TLS", False),
+                "timeout": 10,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
+# Logs: one JSON line per request (portal.observability.RequestLog: request
+# id, method, path, status, duration) and per error, with its stack trace.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "portal.observability.JsonFormatter"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "portal.requests": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["console", "mail_admins"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

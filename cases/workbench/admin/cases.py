@@ -79,6 +79,10 @@ class CaseAdmin(ExportSelectedMixin, HistoryAdmin):
     search_fields = ["title", "subtitle", "intro", "agencies__name", "agencies__aliases__name"]
     filter_horizontal = ["themes"]
     readonly_fields = ["published_at", "updated_at"]
+
+    class Media:
+        css = {"all": ["css/admin-cases.css"]}
+
     fieldsets = [
         (None, {"fields": [("notice", "number", "label"), "title", ("subtitle", "subtitle_separator"), "intro"]}),
         (_("发布"), {"fields": [("status", "published_at", "updated_at")]}),
@@ -108,8 +112,9 @@ class CaseAdmin(ExportSelectedMixin, HistoryAdmin):
 
     @admin.display(description=_("状态"), ordering="status")
     def status_display(self, obj: Case) -> str:
-        colour = "#1a7f37" if obj.is_published else "#8a5a00"
-        return format_html('<strong style="color:{}">{}</strong>', colour, obj.get_status_display())
+        return format_html(
+            '<strong class="case-status case-status-{}">{}</strong>', obj.status, obj.get_status_display()
+        )
 
     @admin.display(description=_("申报单位"))
     def lead_agencies(self, obj: Case) -> str:
