@@ -78,3 +78,15 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})
     return HttpResponse(render_to_string("400.html", {"message": message}, request=request), status=400)
+
+
+def too_many_requests(request: HttpRequest, per_minute: int) -> HttpResponse:
+    """429 with the limit in words and Retry-After, for rate-limited downloads."""
+    message = f"下载过于频繁：同一地址每分钟最多下载 {per_minute} 次。请一分钟后再试。"
+    if _wants_json(request):
+        response = JsonResponse({"detail": message}, status=429, json_dumps_params={"ensure_ascii": False})
+    else:
+        context = {"message": message, "title": "请稍后再试"}
+        response = HttpResponse(render_to_string("400.html", context, request=request), status=429)
+    response["Retry-After"] = "60"
+    return response

@@ -10,6 +10,7 @@ from django.db import transaction
 from cases.history import history_paused, record_baseline
 from cases.models import Case, Notice
 from cases.search import engine
+from cases.tracker.models import TrackerVersion
 
 SOURCE_TEXT_PATH: Path = settings.NOTICE_SOURCE_DIR / "notice-batch-4.txt"
 
@@ -18,6 +19,12 @@ SOURCE_TEXT_PATH: Path = settings.NOTICE_SOURCE_DIR / "notice-batch-4.txt"
 def fast_password_hashing(settings):
     """Tests create many accounts; production's PBKDF2 rounds would cost seconds per test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def generous_download_limit(settings):
+    """Tests download far more often than an official would; the limit itself is tested on its own."""
+    settings.DOWNLOADS_PER_MINUTE = 100_000
 
 
 @pytest.fixture(autouse=True)
@@ -90,6 +97,7 @@ def seed(db, django_capture_on_commit_callbacks) -> Notice:
         # moment is simulated by running the callbacks.
         with django_capture_on_commit_callbacks(execute=True):
             load_seed()
+        TrackerVersion.state()  # the flush removed the row the migration made
         notice = Notice.objects.get(batch=4)
     return notice
 

@@ -109,6 +109,6 @@ def test_api_query_count_does_not_grow_with_cases_or_items(client, seed, url):
     Case.objects.get(notice__batch=4, number=1)
     with CaptureQueriesContext(connection) as after:
         client.get(url)
-    assert len(before.captured_queries) <= 10
+    assert len(before.captured_queries) <= 10 + 2  # + the catalog's and the tracker's versions (page cache)
     # The first request after a change builds the catalog's bitmaps (2 queries); never more after growth.
     assert len(after.captured_queries) <= len(before.captured_queries)

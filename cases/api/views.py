@@ -2,8 +2,9 @@
 
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
+from cases.caching import cached_page
 from cases.figures import json_number
 from cases.models import Case, Metric, Section
 from cases.search.filters import CaseFilter, bound_case_filter
@@ -113,7 +114,8 @@ def adoption_summary(case: Case, counts: dict[str, int] | None = None) -> dict:
     return {"regions": sum(counts.values()), **counts}
 
 
-@require_GET
+@require_safe
+@cached_page("catalog", "tracker")
 def api_case_list(request: HttpRequest) -> JsonResponse:
     case_filter, invalid = bound_case_filter(request.GET)
     if invalid:
@@ -161,7 +163,8 @@ def api_case_list(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@require_safe
+@cached_page("catalog", "tracker")
 def api_case_detail(request: HttpRequest, batch: int, number: int) -> JsonResponse:
     case = get_object_or_404(Case.objects.published().for_detail(), batch=batch, number=number)
     return json_response(case_document(case, request))

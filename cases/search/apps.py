@@ -11,10 +11,13 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from cases.caching import register_version
         from cases.extensions import register_case_page_context
 
         from . import indexing, receivers, related, roles  # noqa: F401  (receivers connect on import)
+        from .models import CatalogVersion
 
         register_case_page_context(related.case_page_context)
+        register_version("catalog", CatalogVersion.state)
         post_migrate.connect(roles.grant_editors, sender=self, dispatch_uid="search.roles")
         post_migrate.connect(indexing.refresh_stale_index, sender=self, dispatch_uid="search.refresh_stale_index")

@@ -7,9 +7,8 @@ way (cases.downloads: no cell ever runs a formula).
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
 
-from cases.downloads import max_rows, spreadsheet_response, too_many
+from cases.downloads import max_rows, public_download, spreadsheet_response, too_many
 from cases.models import Case, Metric
 from cases.spreadsheets import CaseResource, MetricResource
 
@@ -19,27 +18,27 @@ from .filters import bound_case_filter
 def _filtered_cases(request: HttpRequest) -> tuple[list[Case], int]:
     case_filter, _ = bound_case_filter(request.GET)
     ranked = case_filter.ranked()
-    if len(ranked) > max_rows():
+    if len(ranked) > max_rows(request):
         return [], len(ranked)
     ids = [pk for pk, _ in ranked[0 : len(ranked)]]
     loaded = Case.objects.for_list().in_bulk(ids)
     return [loaded[pk] for pk in ids if pk in loaded], len(ids)
 
 
-@require_GET
+@public_download
 def case_download(request: HttpRequest, fmt: str) -> HttpResponse:
     cases, count = _filtered_cases(request)
-    if count > max_rows():
-        return too_many(count)
+    if count > max_rows(request):
+        return too_many(request, count)
     dataset = CaseResource(base_url=request.build_absolute_uri("/").rstrip("/")).export(queryset=cases)
     return spreadsheet_response(dataset, fmt, "示范案例")
 
 
-@require_GET
+@public_download
 def metric_download(request: HttpRequest, fmt: str) -> HttpResponse:
     cases, count = _filtered_cases(request)
-    if count > max_rows():
-        return too_many(count)
+    if count > max_rows(request):
+        return too_many(request, count)
     order = {case.pk: at for at, case in enumerate(cases)}
     metrics = sorted(
         Metric.objects.filter(case__in=cases).select_related("case__notice", "section"),

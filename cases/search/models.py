@@ -8,9 +8,12 @@ record of them.
 import re
 import unicodedata
 import uuid
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.dispatch import Signal
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -173,6 +176,7 @@ class CatalogVersion(models.Model):
     """Changes whenever the catalog's derived data is rebuilt; cached facet counts are keyed by it."""
 
     token = models.CharField(_("版本标识"), max_length=32)
+    changed_at = models.DateTimeField(_("更新时间"), default=timezone.now)
 
     class Meta:
         db_table = "cases_catalogversion"
@@ -190,4 +194,15 @@ class CatalogVersion(models.Model):
 
     @classmethod
     def bump(cls) -> None:
-        cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
+        """A new version: every cached page, count and index of the old one is stale (version_changed is sent)."""
+        cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex, "changed_at": timezone.now()})
+        version_changed.send(cls, using="default")
+
+    @classmethod
+    def state(cls, using: str = "default") -> tuple[str, datetime] | None:
+        """(token, when it changed) of the current version; None before it was ever built."""
+        return cls.objects.using(using).filter(pk=1).values_list("token", "changed_at").first()
+
+
+#: Sent after CatalogVersion.bump(); cases.search.receivers warms the new index once the write commits.
+version_changed = Signal()

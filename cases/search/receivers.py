@@ -9,8 +9,9 @@ from django.dispatch import receiver
 
 from cases.models import Agency, AgencyAlias, Case, CaseAgency, Measure, Metric, Notice, Outcome, Region, Section, Theme
 
+from . import engine
 from .indexing import cases_of_agency, schedule_reindex
-from .models import CatalogVersion, SynonymSet
+from .models import CatalogVersion, SynonymSet, version_changed
 
 # Measure and Outcome are proxies of Section; saving one sends its own signals.
 PART_MODELS = (Section, Measure, Outcome, Metric, CaseAgency)
@@ -96,3 +97,9 @@ def case_themes_changed(sender, instance, action, pk_set, **kwargs):
         schedule_reindex([instance.pk])
     else:
         schedule_reindex(pk_set or [])
+
+
+@receiver(version_changed)
+def warm_new_version(sender, using="default", **kwargs):
+    """Build the new version's index when the write commits: the editor's request pays, not the next reader's."""
+    transaction.on_commit(lambda: engine.warm(using), using=using)

@@ -2,12 +2,15 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
+
+from cases.caching import cached_page
 
 from .listing import build_listing
 
 
-@require_GET
+@require_safe
+@cached_page("catalog")
 def case_list(request: HttpRequest) -> HttpResponse:
     listing = build_listing(request.GET, request.path)
     return render(request, "search/case_list.html", {"listing": listing, "page": listing.page})

@@ -11,6 +11,11 @@ class TrackerConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import roles
+        from cases.caching import register_version
+
+        from . import receivers, roles  # noqa: F401 - receivers connect on import
+        from .models import TrackerVersion
+
+        register_version("tracker", TrackerVersion.state)
 
         post_migrate.connect(roles.ensure_office, sender=self, dispatch_uid="tracker.roles")

@@ -12,11 +12,13 @@ editing at once cannot silently overwrite each other.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -276,3 +278,33 @@ class ReviewComment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:30]
+
+
+class TrackerVersion(models.Model):
+    """Changes whenever a report, its results, evidence, review or comments change.
+
+    The tracker's cached pages key on it (cases.caching).
+    """
+
+    token = models.CharField(_("版本标识"), max_length=32)
+    changed_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("推广落实数据版本")
+        verbose_name_plural = _("推广落实数据版本")
+
+    def __str__(self) -> str:
+        return self.token
+
+    @classmethod
+    def bump(cls) -> None:
+        cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex, "changed_at": timezone.now()})
+
+    @classmethod
+    def state(cls, using: str = "default") -> tuple[str, datetime]:
+        """(token, when it changed); the first version is made on first use (no report saved yet)."""
+        state = cls.objects.using(using).filter(pk=1).values_list("token", "changed_at").first()
+        if state is None:
+            version, _ = cls.objects.get_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
+            state = (version.token, version.changed_at)
+        return state

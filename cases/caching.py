@@ -1,0 +1,173 @@
+"""Anonymous pages cached per data version, answered with ETag/Last-Modified, and downloads rate-limited.
+
+A page an anonymous official reads depends only on its URL and on the data:
+the catalog (``catalog``: cases and their parts, agencies, themes, regions,
+synonyms) and, for the tracker's pages, the reports (``tracker``). Each room
+registers a function that returns its data's current version (a token and
+when it changed; search's CatalogVersion, the tracker's TrackerVersion),
+which every write bumps when it commits. A cached page is keyed by the URL
+and the versions, so any edit, import, publish or report makes exactly the
+pages that show that data stale, at once, in every process: the versions
+are read from the database on each request, and the cache is shared (Redis)
+when ``REDIS_URL`` is set.
+
+A browser's repeat visit sends If-None-Match / If-Modified-Since and gets a
+304 without the page being rendered or even read from the cache
+(``django.views.decorators.http.condition``). Signed-in users are never
+served a cached page and their pages are marked private. A response that
+set a cookie, used a CSRF token or carried a message is never stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+
+from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import condition
+
+from .errors import too_many_requests
+
+#: name -> state(using) returning (token, changed at) or None before the data was ever built.
+VersionState = Callable[[str], tuple[str, datetime] | None]
+_versions: dict[str, VersionState] = {}
+
+#: Response headers kept with a cached page.
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
+
+
+def register_version(name: str, state: VersionState) -> None:
+    _versions[name] = state
+
+
+def _states(request: HttpRequest, names: tuple[str, ...]) -> list[tuple[str, datetime]] | None:
+    """The versions a page depends on, read once per request; None when one is unknown (nothing is cached)."""
+    memo = request.__dict__.setdefault("_data_versions", {})
+    states = []
+    for name in names:
+        if name not in memo:
+            state = _versions.get(name)
+            memo[name] = state("default") if state else None
+        if memo[name] is None:
+            return None
+        states.append(memo[name])
+    return states
+
+
+def _anonymous_read(request: HttpRequest) -> bool:
+    return request.method in ("GET", "HEAD") and not request.user.is_authenticated and "messages" not in request.COOKIES
+
+
+def _tag(request: HttpRequest, states) -> str:
+    parts = [token for token, _ in states] + [request.get_full_path()]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def cached_page(*names: str, seconds: int | None = None):
+    """Cache an anonymous GET of the decorated view per URL and per version of ``names`` ("catalog", "tracker")."""
+
+    def etag(request, *args, **kwargs):
+        if not _anonymous_read(request):
+            return None
+        states = _states(request, names)
+        return None if states is None else _tag(request, states)
+
+    def last_modified(request, *args, **kwargs):
+        if not _anonymous_read(request):
+            return None
+        states = _states(request, names)
+        return None if states is None else max(changed for _, changed in states)
+
+    def decorator(view):
+        conditional = condition(etag_func=etag, last_modified_func=last_modified)
+
+        @wraps(view)
+        def serve(request, *args, **kwargs):
+            if not _anonymous_read(request):
+                response = view(request, *args, **kwargs)
+                if request.user.is_authenticated:
+                    patch_cache_control(response, private=True, no_cache=True)
+                return response
+            states = _states(request, names)
+            if states is None:
+                return view(request, *args, **kwargs)
+            key = f"page:{_tag(request, states)}"
+            stored = cache.get(key)
+            if stored is not None:
+                response = HttpResponse(stored["content"], status=200)
+                for header, value in stored["headers"].items():
+                    response[header] = value
+            else:
+                response = view(request, *args, **kwargs)
+                if _storable(request, response):
+                    headers = {h: response[h] for h in KEPT_HEADERS if h in response}
+                    cache.set(
+                        key, {"content": response.content, "headers": headers}, seconds or settings.PAGE_CACHE_SECONDS
+                    )
+            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+            return response
+
+        return conditional(serve)
+
+    return decorator
+
+
+def versioned(request: HttpRequest, name: str, key: str, compute: Callable[[], object]):
+    """``compute()`` once per version of ``name``, shared by every process through the cache.
+
+    For figures a page shows to everyone (the home page's counts), so that no
+    request scans the catalog to draw them: the value is keyed by the
+    version's token (read once per request, with the page cache's), so the
+    first read after an edit computes it afresh.
+    """
+    states = _states(request, (name,))
+    if states is None:
+        return compute()
+    return cache.get_or_set(f"data:{name}:{states[0][0]}:{key}", compute, settings.PAGE_CACHE_SECONDS)
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    """A page that is the same for every anonymous reader: no cookie set, no CSRF token, not too large."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and len(response.content) <= settings.PAGE_CACHE_MAX_BYTES
+    )
+
+
+def rate_limited(scope: str, per_minute: int | Callable[[], int]):
+    """Refuse (429, in Chinese) more than ``per_minute`` requests a minute to ``scope`` from one address.
+
+    Counted in the shared cache, per address as django-axes sees it (the
+    proxy's X-Forwarded-For when the portal is behind one). Signed-in users
+    are counted by account instead, so an office behind one address is not
+    limited as one person.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def limited(request, *args, **kwargs):
+            limit = per_minute() if callable(per_minute) else per_minute
+            who = f"user:{request.user.pk}" if request.user.is_authenticated else get_client_ip_address(request)
+            key = f"rate:{scope}:{who}"
+            cache.add(key, 0, 60)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, 60)
+                count = 1
+            if count > limit:
+                return too_many_requests(request, limit)
+            return view(request, *args, **kwargs)
+
+        return limited
+
+    return decorator

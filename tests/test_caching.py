@@ -1,0 +1,132 @@
+"""Anonymous pages come from the page cache per data version; any write makes exactly its pages new, at once."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client, TestCase
+from django.test.utils import CaptureQueriesContext
+
+from cases.models import Case, Region
+from cases.search.models import CatalogVersion
+from cases.tracker.models import AdoptionReport, TrackerVersion
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/", "/cases/", "/cases/?q=注销", "/cases/4/3/", "/agencies/", "/notices/4/", "/api/cases/", "/adoption/"]
+
+
+def get(client, url, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers=headers)
+    return response, len(queries.captured_queries)
+
+
+def write(callback):
+    """Run a write and its on-commit callbacks, as the end of a request would."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        callback()
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_second_anonymous_read_is_served_from_the_cache(client, seed, url):
+    first, _ = get(client, url)
+    second, queries = get(client, url)
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    # Only the data versions are read (catalog, and the tracker's for its pages and the API).
+    assert queries <= 2, url
+    assert set(second["Cache-Control"].split(", ")) == {"public", "max-age=0", "must-revalidate"}
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_repeat_visit_with_the_etag_is_a_304_without_rendering(client, seed, url):
+    first, _ = get(client, url)
+    assert first["ETag"]
+    assert first["Last-Modified"]
+    again, queries = get(client, url, if_none_match=first["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
+    assert queries <= 2
+    since, _ = get(client, url, if_modified_since=first["Last-Modified"])
+    assert since.status_code == 304
+
+
+def test_an_edit_is_seen_at_once_and_changes_the_etag(client, seed):
+    first, _ = get(client, "/cases/4/3/")
+    case = Case.objects.get(batch=4, number=3)
+    case.title = "深化经营主体注销便利化改革（已修订）"
+    write(case.save)
+    for url in ("/cases/4/3/", "/cases/", "/cases/?q=注销", "/api/cases/"):
+        response, _ = get(client, url)
+        assert "（已修订）" in response.content.decode(), url
+    again, _ = get(client, "/cases/4/3/", if_none_match=first["ETag"])
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
+
+
+def test_a_withdrawn_case_disappears_from_cached_pages(client, seed):
+    assert get(client, "/cases/4/3/")[0].status_code == 200
+    assert (4, 3) in [(r["batch"], r["number"]) for r in get(client, "/api/cases/")[0].json()["results"]]
+    case = Case.objects.get(batch=4, number=3)
+    case.status = Case.Status.DRAFT
+    write(case.save)
+    assert get(client, "/cases/4/3/")[0].status_code == 404
+    codes = [(r["batch"], r["number"]) for r in get(client, "/api/cases/")[0].json()["results"]]
+    assert (4, 3) not in codes
+
+
+def test_a_report_changes_the_tracker_pages_and_not_the_catalog_version(client, seed):
+    for url in ("/cases/4/3/", "/adoption/"):
+        get(client, url)
+    catalog_before, tracker_before = CatalogVersion.state(), TrackerVersion.state()
+    case, region = Case.objects.get(batch=4, number=3), Region.objects.get(slug="haikou")
+    write(lambda: AdoptionReport.objects.create(case=case, region=region, status=AdoptionReport.Status.LANDED))
+    assert CatalogVersion.state() == catalog_before
+    assert TrackerVersion.state() != tracker_before
+    # The case page is still served from the cache; the tracker's matrix is new.
+    assert get(client, "/cases/4/3/")[1] <= 1
+    matrix, queries = get(client, "/adoption/")
+    assert queries > 2
+    assert "已落地" in matrix.content.decode() or "落地" in matrix.content.decode()
+
+
+def test_a_signed_in_official_is_never_served_a_cached_page(client, seed):
+    get(client, "/cases/")  # cached for anonymous readers
+    official = Client()
+    official.force_login(User.objects.create_user("official", password="x" * 12))
+    response, queries = get(official, "/cases/")
+    assert queries > 2  # rendered, not read from the cache
+    assert "private" in response["Cache-Control"]
+    assert "ETag" not in response
+
+
+def test_a_page_that_sets_a_cookie_is_not_stored(client, seed, settings):
+    from cases import caching
+
+    calls = []
+
+    @caching.cached_page("catalog")
+    def view(request):
+        from django.http import HttpResponse
+
+        calls.append(1)
+        response = HttpResponse("hello")
+        response.set_cookie("x", "1")
+        return response
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    for _ in range(2):
+        request = RequestFactory().get("/anything/")
+        request.user = AnonymousUser()
+        view(request)
+    assert len(calls) == 2
+
+
+def test_the_page_cache_key_holds_the_whole_query_string(client, seed):
+    one = get(client, "/cases/?q=注销")[0].content.decode()
+    other = get(client, "/cases/?q=医保")[0].content.decode()
+    assert one != other
+    assert "医保" in other
