@@ -10,15 +10,19 @@ list's downloads, which follow its filters and search, are search's
 
 from __future__ import annotations
 
+import io
+import tempfile
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
+from .caching import cached_page, rate_limited
 from .filters import ResponsibilityFilter
 from .models import Agency, Responsibility
-from .spreadsheet_formats import SafeCSV, SafeXLSX
+from .spreadsheet_formats import SafeCSV, SafeXLSX, write_csv, write_xlsx
 from .spreadsheets import AgencyResource, ResponsibilityResource
 
 FORMATS = {
@@ -37,27 +41,63 @@ def spreadsheet_response(dataset, fmt: str, stem: str) -> HttpResponse:
     )
 
 
-def max_rows() -> int:
-    """The most rows one download holds (settings.DOWNLOAD_MAX_ROWS)."""
-    return settings.DOWNLOAD_MAX_ROWS
+#: A streamed download up to this size stays in memory; a larger one goes to a temporary file.
+SPOOL_BYTES = 1024 * 1024
 
 
-def too_many(count: int) -> HttpResponse:
-    return HttpResponse(
-        f"符合条件的有 {count} 条，超过一次下载的上限 {max_rows()} 条。请先在页面上筛选，再下载。",
-        status=400,
-        content_type="text/plain; charset=utf-8",
-    )
+def streamed_spreadsheet(headers, rows, fmt: str, stem: str, widths=()) -> FileResponse:
+    """A download of any length in constant memory: rows are written one at a time to a temporary file, then sent.
+
+    ``rows`` is an iterator (a database cursor read in chunks); nothing
+    holds the whole table, in the worker or in the cache.
+    """
+    _, content_type = FORMATS[fmt]
+    # Held in memory up to SPOOL_BYTES, on disk beyond; FileResponse closes it once sent.
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+    if fmt == "csv":
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+        write_csv(text, headers, rows)
+        text.flush()
+        text.detach()
+    else:
+        write_xlsx(out, headers, rows, widths, stem)
+    out.seek(0)
+    filename = f"{stem}-{timezone.localdate():%Y%m%d}.{fmt}"
+    return FileResponse(out, as_attachment=True, filename=filename, content_type=content_type)
 
 
-@require_GET
+def max_rows(request: HttpRequest) -> int:
+    """The most rows one download holds: fewer for anonymous readers than for signed-in officials."""
+    if request.user.is_authenticated:
+        return settings.DOWNLOAD_MAX_ROWS
+    return min(settings.DOWNLOAD_MAX_ROWS_ANONYMOUS, settings.DOWNLOAD_MAX_ROWS)
+
+
+def too_many(request: HttpRequest, count: int) -> HttpResponse:
+    limit = max_rows(request)
+    message = f"符合条件的有 {count} 条，超过一次下载的上限 {limit} 条。请先在页面上筛选，再下载。"
+    if not request.user.is_authenticated and limit < settings.DOWNLOAD_MAX_ROWS:
+        message += f"登录后每次最多可下载 {settings.DOWNLOAD_MAX_ROWS} 条。"
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+def downloads_per_minute() -> int:
+    return settings.DOWNLOADS_PER_MINUTE
+
+
+def public_download(view):
+    """A public spreadsheet: rate-limited per address (or account), cached per catalog version for anonymous readers."""
+    return require_safe(rate_limited("download", downloads_per_minute)(cached_page("catalog")(view)))
+
+
+@public_download
 def responsibility_download(request: HttpRequest, fmt: str) -> HttpResponse:
     table = ResponsibilityFilter(request.GET, queryset=Responsibility.objects.for_table())
     rows = table.qs if table.is_valid() else Responsibility.objects.for_table()
     return spreadsheet_response(ResponsibilityResource().export(queryset=rows), fmt, "推广责任分工")
 
 
-@require_GET
+@public_download
 def agency_download(request: HttpRequest, fmt: str) -> HttpResponse:
     agencies = Agency.objects.for_list().prefetch_related("aliases")
     return spreadsheet_response(AgencyResource().export(queryset=agencies), fmt, "单位")

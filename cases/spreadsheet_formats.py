@@ -17,8 +17,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import BinaryIO, TextIO
 
 import tablib
 from django.utils import timezone
@@ -60,13 +62,18 @@ def csv_cell(value) -> str:
 def csv_text(dataset: tablib.Dataset) -> str:
     """CSV with a byte-order mark, so that Excel on Chinese Windows reads it as UTF-8."""
     out = io.StringIO()
+    write_csv(out, dataset.headers or [], dataset)
+    return out.getvalue()
+
+
+def write_csv(out: TextIO, headers: Sequence, rows: Iterable[Sequence]) -> None:
+    """Write CSV row by row to a text file (with the byte-order mark), holding one row at a time."""
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    if dataset.headers:
-        writer.writerow([csv_cell(h) for h in dataset.headers])
-    for row in dataset:
+    if headers:
+        writer.writerow([csv_cell(h) for h in headers])
+    for row in rows:
         writer.writerow([csv_cell(value) for value in row])
-    return out.getvalue()
 
 
 def display_width(text: str) -> int:
@@ -75,21 +82,36 @@ def display_width(text: str) -> int:
 
 
 def xlsx_bytes(dataset: tablib.Dataset) -> bytes:
+    rows = [list(row) for row in dataset]
+    headers = [clean_text(str(h)) for h in (dataset.headers or [])]
+    columns = max([len(headers), *(len(row) for row in rows)], default=0)
+    widths = []
+    for column in range(columns):
+        texts = [headers[column] if column < len(headers) else ""]
+        texts += [csv_cell(row[column]) for row in rows[:2000] if column < len(row)]
+        widths.append(max(display_width(line) for text in texts for line in (text or " ").split("\n")))
+    out = io.BytesIO()
+    write_xlsx(out, headers, rows, widths, dataset.title)
+    return out.getvalue()
+
+
+def write_xlsx(out: BinaryIO, headers: Sequence, rows: Iterable[Sequence], widths: Sequence[int] = (), title=None):
+    """Write an XLSX workbook row by row (openpyxl's write-only mode keeps no rows in memory).
+
+    ``widths`` are the columns' display widths; columns beyond them are as
+    wide as their header.
+    """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    rows = [list(row) for row in dataset]
-    headers = [clean_text(str(h)) for h in (dataset.headers or [])]
+    headers = [clean_text(str(h)) for h in headers]
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(dataset.title))
-    columns = max([len(headers), *(len(row) for row in rows)], default=0)
-    for column in range(columns):
-        texts = [headers[column] if column < len(headers) else ""]
-        texts += [csv_cell(row[column]) for row in rows[:2000] if column < len(row)]
-        width = min(MAX_COLUMN_WIDTH, max(display_width(line) for text in texts for line in (text or " ").split("\n")))
-        sheet.column_dimensions[get_column_letter(column + 1)].width = max(8, width + 2)
+    sheet = workbook.create_sheet(title=_sheet_title(title))
+    for column in range(max(len(headers), len(widths))):
+        width = widths[column] if column < len(widths) else display_width(headers[column])
+        sheet.column_dimensions[get_column_letter(column + 1)].width = max(8, min(MAX_COLUMN_WIDTH, width) + 2)
     if headers:
         sheet.freeze_panes = "A2"
         bold = Font(bold=True)
@@ -101,9 +123,7 @@ def xlsx_bytes(dataset: tablib.Dataset) -> bytes:
         sheet.append(cells)
     for row in rows:
         sheet.append([_cell(sheet, value, WriteOnlyCell) for value in row])
-    out = io.BytesIO()
     workbook.save(out)
-    return out.getvalue()
 
 
 def _sheet_title(title: str | None) -> str:

@@ -6,23 +6,32 @@ rooms add to a case page comes through cases.extensions.
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
+from .caching import cached_page, versioned
 from .extensions import case_page_extras
 from .filters import ResponsibilityFilter
 from .models import Agency, Case, Notice, Responsibility, Section, Theme
 from .roles import can_preview_drafts
 
 
-@require_GET
+@require_safe
+@cached_page("catalog")
 def home(request: HttpRequest) -> HttpResponse:
-    notice = Notice.objects.filter(cases__status=Case.Status.PUBLISHED).distinct().first()
+    # The newest batch and the theme counts are computed once per catalog version, not per request.
+    notice, themes = versioned(request, "catalog", "home", _home_figures)
     cases = Case.objects.published().filter(notice=notice).for_list(themes=False).order_by("number") if notice else []
-    themes = Theme.objects.in_use()
     return render(request, "cases/home.html", {"notice": notice, "cases": cases, "themes": themes})
 
 
-@require_GET
+def _home_figures() -> tuple[Notice | None, list[Theme]]:
+    """The newest batch with published cases, and the themes with their counts of published cases."""
+    newest = Notice.objects.filter(pk__in=Case.objects.published().values("notice")).first()
+    return newest, list(Theme.objects.in_use())
+
+
+@require_safe
+@cached_page("catalog")
 def case_detail(request: HttpRequest, batch: int, number: int) -> HttpResponse:
     visible = Case.objects.visible_to(request.user)
     case = get_object_or_404(visible.for_detail(annexes=False), batch=batch, number=number)
@@ -37,25 +46,29 @@ def case_detail(request: HttpRequest, batch: int, number: int) -> HttpResponse:
     return render(request, "cases/case_detail.html", context)
 
 
-@require_GET
+@require_safe
+@cached_page("catalog")
 def agency_list(request: HttpRequest) -> HttpResponse:
     agencies = Agency.objects.for_list()
     return render(request, "cases/agency_list.html", {"agencies": agencies})
 
 
-@require_GET
+@require_safe
+@cached_page("catalog")
 def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.for_detail(), slug=slug)
     return render(request, "cases/agency_detail.html", {"agency": agency})
 
 
-@require_GET
+@require_safe
+@cached_page("catalog")
 def responsibility_list(request: HttpRequest) -> HttpResponse:
     table = ResponsibilityFilter(request.GET, queryset=Responsibility.objects.for_table())
     return render(request, "cases/responsibility_list.html", {"filter": table, "rows": table.qs})
 
 
-@require_GET
+@require_safe
+@cached_page("catalog")
 def notice_detail(request: HttpRequest, batch: int) -> HttpResponse:
     notice = Notice.objects.for_detail().filter(batch=batch).first()
     preview = can_preview_drafts(request.user)

@@ -15,7 +15,9 @@ from cases import roles
 from cases.models import Agency, Case, Region
 from cases.tracker.models import AdoptionReport, AdoptionResult, Evidence, OfficialProfile, ReviewComment
 from cases.tracker.roles import PROVINCIAL_OFFICE
+from tests.factories import grow_catalog
 from tests.forms import form_data
+from tests.workbooks import csv_rows, xlsx_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -407,14 +409,14 @@ def test_the_matrix_filters_by_batch_and_theme_and_ignores_junk(client, world):
 
 
 def test_the_matrix_downloads_as_xlsx_and_csv(client, world):
-    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/adoption/matrix.xlsx").content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/adoption/matrix.xlsx").getvalue())).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert len(rows[0]) == 2 + 19 + 1
     assert rows[0][2] == "海口市"
     case_1 = next(r for r in rows if r[0] == "4-1")
     assert case_1[2] == "推进中"
     assert case_1[-1] == "0/19"
-    assert client.get("/adoption/matrix.csv").content.decode("utf-8").startswith("\ufeff案例编号")
+    assert client.get("/adoption/matrix.csv").getvalue().decode("utf-8").startswith("\ufeff案例编号")
 
 
 def test_rankings_rate_landed_over_applicable_cases(client, world):
@@ -443,12 +445,99 @@ def test_rankings_rate_landed_over_applicable_cases(client, world):
     from cases.tracker import stats
 
     regions = list(Region.objects.all())
-    standings, average = stats.rankings(stats.matrix(list(Case.objects.published()), regions), regions)
+    standings, average = stats.rankings(Case.objects.published(), regions)
     tiers = {s.region.slug: s.tier for s in standings}
     assert tiers["sansha"] == tiers["haikou"] == "领跑者"
     assert tiers["ledong"] == "跟跑者"
     assert standings[0].rank == 1
     assert average == Decimal("5.9")
+
+
+def brute_force_standings(cases: list[Case], regions: list[Region]) -> dict[str, tuple]:
+    """Per region, from every (case, region) cell: its counts by status, reports and demo reports."""
+    from collections import Counter
+
+    reports = {(r.case_id, r.region_id): r for r in AdoptionReport.objects.filter(region__isnull=False)}
+    out = {}
+    for region in regions:
+        cells = [reports.get((case.pk, region.pk)) for case in cases]
+        counts = Counter(r.status if r else "not_started" for r in cells)
+        out[region.slug] = (dict(counts), sum(1 for r in cells if r), sum(1 for r in cells if r and r.is_demo))
+    return out
+
+
+def test_rankings_counted_by_the_database_equal_counting_every_cell(world):
+    from cases.tracker import stats
+
+    grow_catalog(extra_cases=5, items=1)
+    regions = list(Region.objects.all())
+    statuses = ["landed", "in_progress", "not_started", "not_applicable"]
+    for index, case in enumerate(Case.objects.published().exclude(batch=4, number__in=[1, 8])):
+        for region in regions[index % 5 :: 3]:
+            status = statuses[(index + region.pk) % 4]
+            AdoptionReport.objects.create(
+                case=case,
+                region=region,
+                status=status,
+                is_demo=region.pk % 2 == 0,
+                started_on=date(2024, 1, 1) if status in ("landed", "in_progress") else None,
+                completed_on=date(2024, 2, 1) if status == "landed" else None,
+                not_applicable_reason="无此业务" if status == "not_applicable" else "",
+            )
+    for batch in (None, 4, 5):
+        cases = Case.objects.published() if batch is None else Case.objects.published().filter(batch=batch)
+        standings, _ = stats.rankings(cases, regions)
+        expected = brute_force_standings(list(cases), regions)
+        got = {s.region.slug: ({k: v for k, v in s.counts.items() if v}, s.reports, s.demo) for s in standings}
+        assert got == expected, batch
+        assert all(s.cases == len(cases) for s in standings)
+
+
+def test_the_tracker_pages_stay_one_page_long_however_large_the_catalog(client, world):
+    """The matrix shows the newest batch a page at a time; a region's page is paginated; queries do not grow."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url)
+        assert page.status_code == 200
+        return len(captured.captured_queries), page.content.decode()
+
+    small = {url: queries(url)[0] for url in ("/adoption/", "/adoption/regions/haikou/", "/adoption/rankings/")}
+    grow_catalog(extra_cases=120, items=1)  # batch 5: 120 cases, now the newest
+    count, matrix = queries("/adoption/")
+    assert matrix.count('<th scope="row">') == 50
+    assert "第 1 / 3 页" in matrix
+    assert "第五批" in matrix
+    assert count <= small["/adoption/"] + 2  # + the paginator's count and the newest batch
+    last = client.get("/adoption/?page=3").content.decode()
+    assert last.count('<th scope="row">') == 20
+    every = client.get("/adoption/?batch=all&page=3").content.decode()
+    assert every.count('<th scope="row">') == 28
+    assert "第 3 / 3 页" in every
+    count, region = queries("/adoption/regions/haikou/")
+    assert region.count('<th scope="row"') == 50
+    assert "（共 128 个案例）" in region
+    assert "未启动 127" in region
+    assert count <= small["/adoption/regions/haikou/"] + 1
+    count, rankings = queries("/adoption/rankings/")
+    assert "共 128 个案例" in rankings
+    assert count <= small["/adoption/rankings/"]
+
+
+def test_the_whole_matrix_downloads_streamed(client, world):
+    grow_catalog(extra_cases=60, items=1)
+    for fmt in ("xlsx", "csv"):
+        response = client.get(f"/adoption/matrix.{fmt}?batch=all")
+        assert response.streaming, fmt
+        rows = xlsx_rows(response.getvalue()) if fmt == "xlsx" else csv_rows(response.getvalue())
+        assert [r[0] for r in rows[1:]] == [c.code for c in Case.objects.published().order_by("-batch", "number")]
+        assert next(r for r in rows if r[0] == "4-1")[2] == "推进中"
+    # Without a batch the download holds every batch; the page's link names the batch it shows.
+    assert len(csv_rows(client.get("/adoption/matrix.csv").getvalue())) == 1 + 68
+    assert len(csv_rows(client.get("/adoption/matrix.csv?batch=4").getvalue())) == 1 + 8
+    assert "matrix.csv?batch=5" in client.get("/adoption/").content.decode()
 
 
 def test_the_case_api_reports_adoption_by_status(client, world):
@@ -652,10 +741,10 @@ def test_demo_reports_are_marked_on_every_tracker_page(client, demo_report, url)
 
 
 def test_demo_reports_are_marked_in_the_matrix_download(client, demo_report):
-    rows = list(openpyxl.load_workbook(io.BytesIO(client.get("/adoption/matrix.xlsx").content)).active.values)
+    rows = list(openpyxl.load_workbook(io.BytesIO(client.get("/adoption/matrix.xlsx").getvalue())).active.values)
     case_1 = next(r for r in rows if r[0] == "4-1")
     assert case_1[2] == "推进中（演示数据）"
-    assert "推进中（演示数据）" in client.get("/adoption/matrix.csv").content.decode("utf-8-sig")
+    assert "推进中（演示数据）" in client.get("/adoption/matrix.csv").getvalue().decode("utf-8-sig")
 
 
 def test_real_reports_carry_no_demo_mark(client, world):

@@ -89,8 +89,8 @@ def assert_csv_safe(content: bytes) -> set[str]:
 
 @pytest.mark.parametrize("url", PUBLIC_DOWNLOADS)
 def test_public_downloads_write_formula_like_text_as_text(client, hostile_catalog, url):
-    found = assert_xlsx_safe(client.get(url.format(fmt="xlsx")).content)
-    found_csv = assert_csv_safe(client.get(url.format(fmt="csv")).content)
+    found = assert_xlsx_safe(client.get(url.format(fmt="xlsx")).getvalue())
+    found_csv = assert_csv_safe(client.get(url.format(fmt="csv")).getvalue())
     hostile_here = {h for h in HOSTILE if any(h in t for t in found)}
     assert hostile_here, "the download carries none of the hostile texts: the test proves nothing"
     assert hostile_here <= {h for h in HOSTILE if any(h in t for t in found_csv)}

@@ -8,18 +8,17 @@ is cases.tracker.services.
 
 from __future__ import annotations
 
-from collections import Counter
-
-import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cases.downloads import spreadsheet_response
+from cases.caching import cached_page, rate_limited
+from cases.downloads import downloads_per_minute, streamed_spreadsheet
 from cases.errors import MAX_SMALL_INTEGER, SLUG, parse_positive_int
 from cases.models import Agency, Case, Notice, Region, Theme
 
@@ -27,87 +26,128 @@ from . import access, services, stats
 from .forms import CommentForm, error_summary
 from .models import AdoptionReport, Evidence
 
+#: Rows on one page of the matrix and of a region's page.
+ROWS_PER_PAGE = 50
+#: The batch filter's value for every batch (no value means the page's default).
+ALL_BATCHES = "all"
 
-def _matrix_filters(request: HttpRequest):
-    """Published cases, narrowed by batch and theme; unknown or malformed values are ignored and named."""
+
+def _matrix_filters(request: HttpRequest, *, newest_batch_by_default: bool = False):
+    """Published cases, narrowed by batch and theme; unknown or malformed values are ignored and named.
+
+    The matrix shows one batch at a time unless every batch is asked for
+    (``batch=all``), so that its page stays the same size however large
+    the catalog grows; the rankings and downloads count every batch unless
+    one is chosen.
+    """
     cases = Case.objects.published().select_related("notice").order_by("-batch", "number")
     ignored = []
     raw_batch = request.GET.get("batch", "")
     batch = ""
-    if raw_batch:
+    if raw_batch == ALL_BATCHES:
+        batch = ALL_BATCHES
+    elif raw_batch:
         number = parse_positive_int(raw_batch, maximum=MAX_SMALL_INTEGER)
         if number is not None and Notice.objects.filter(batch=number).exists():
             cases = cases.filter(batch=number)
             batch = str(number)
         else:
             ignored.append("批次")
+    if not batch and newest_batch_by_default:
+        newest = cases.values_list("batch", flat=True).first()
+        if newest is not None:
+            cases = cases.filter(batch=newest)
+            batch = str(newest)
     raw_theme = request.GET.get("theme", "")
     theme = ""
     if raw_theme:
         if SLUG.fullmatch(raw_theme) and Theme.objects.filter(slug=raw_theme).exists():
-            cases = cases.filter(themes__slug=raw_theme)
+            cases = cases.filter(pk__in=Case.objects.filter(themes__slug=raw_theme).values("pk"))
             theme = raw_theme
         else:
             ignored.append("主题")
-    return list(cases.distinct()), {"batch": batch, "theme": theme}, ignored
+    return cases, {"batch": batch, "theme": theme}, ignored
 
 
-@require_GET
+def _filter_choices() -> dict:
+    return {
+        "notices": Notice.objects.filter(pk__in=Case.objects.published().values("notice")),
+        "themes": Theme.objects.in_use(),
+        "all_batches": ALL_BATCHES,
+    }
+
+
+@require_safe
+@cached_page("catalog", "tracker")
 def matrix(request: HttpRequest) -> HttpResponse:
-    cases, chosen, ignored = _matrix_filters(request)
+    cases, chosen, ignored = _matrix_filters(request, newest_batch_by_default=True)
     regions = list(Region.objects.all())
-    rows = stats.matrix(cases, regions)
+    page = Paginator(cases, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = stats.matrix(list(page.object_list), regions)
     context = {
         "rows": rows,
+        "page": page,
         "regions": regions,
         "chosen": chosen,
         "ignored": ignored,
-        "notices": Notice.objects.filter(cases__status=Case.Status.PUBLISHED).distinct(),
-        "themes": Theme.objects.in_use(),
         "statuses": stats.STATUS_ORDER,
         "short": stats.SHORT,
-        "query": request.GET.urlencode(),
+        "query": _query(request, batch=chosen["batch"]),
         "has_demo": stats.has_demo(rows),
+        **_filter_choices(),
     }
     return render(request, "adoption/matrix.html", context)
 
 
-@require_GET
+def _query(request: HttpRequest, **values: str) -> str:
+    """The filters of this page (without its page number) as a query string, for links to downloads and rankings."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name, value in values.items():
+        if value:
+            query[name] = value
+    return query.urlencode()
+
+
+@require_safe
+@rate_limited("download", downloads_per_minute)
+@cached_page("catalog", "tracker")
 def matrix_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The whole matrix for the chosen filters, written a chunk of cases at a time to a temporary file."""
     cases, _, _ = _matrix_filters(request)
     regions = list(Region.objects.all())
-    dataset = tablib.Dataset(headers=["案例编号", "案例", *[r.name for r in regions], "已落地市县数"])
-    for row in stats.matrix(cases, regions):
-        dataset.append(
-            [row.case.code, row.case.title, *[c.export_label for c in row.cells], f"{row.landed}/{row.regions}"]
-        )
-    return spreadsheet_response(dataset, fmt, "推广落实情况")
+    headers = ["案例编号", "案例", *[r.name for r in regions], "已落地市县数"]
+    rows = (
+        [row.case.code, row.case.title, *[c.export_label for c in row.cells], f"{row.landed}/{row.regions}"]
+        for row in stats.matrix_in_chunks(cases, regions)
+    )
+    return streamed_spreadsheet(headers, rows, fmt, "推广落实情况", widths=[10, 40])
 
 
-@require_GET
+@require_safe
+@cached_page("catalog", "tracker")
 def rankings(request: HttpRequest) -> HttpResponse:
     cases, chosen, ignored = _matrix_filters(request)
     regions = list(Region.objects.all())
-    rows = stats.matrix(cases, regions)
-    standings, average = stats.rankings(rows, regions)
+    standings, average = stats.rankings(cases, regions)
     return render(
         request,
         "adoption/rankings.html",
         {
             "standings": standings,
             "average": average,
-            "case_count": len(cases),
+            "case_count": standings[0].cases if standings else cases.count(),
             "chosen": chosen,
-            "has_demo": stats.has_demo(rows),
+            "has_demo": any(s.demo for s in standings),
             "any_reports": any(s.reports for s in standings),
             "ignored": ignored,
-            "notices": Notice.objects.filter(cases__status=Case.Status.PUBLISHED).distinct(),
-            "themes": Theme.objects.in_use(),
+            **_filter_choices(),
         },
     )
 
 
-@require_GET
+@require_safe
+@cached_page("catalog", "tracker")
 def case_progress(request: HttpRequest, batch: int, number: int) -> HttpResponse:
     case = get_object_or_404(Case.objects.published().select_related("notice"), batch=batch, number=number)
     regions = list(Region.objects.all())
@@ -130,19 +170,21 @@ def case_progress(request: HttpRequest, batch: int, number: int) -> HttpResponse
     )
 
 
-@require_GET
+@require_safe
+@cached_page("catalog", "tracker")
 def region_page(request: HttpRequest, slug: str) -> HttpResponse:
     region = get_object_or_404(Region, slug=slug)
-    cases = list(Case.objects.published().select_related("notice").order_by("-batch", "number"))
-    rows = stats.matrix(cases, [region])
-    counts = Counter(row.cells[0].status for row in rows)
+    cases = Case.objects.published().select_related("notice").order_by("-batch", "number")
+    page = Paginator(cases, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = stats.matrix(list(page.object_list), [region])
     return render(
         request,
         "adoption/region.html",
         {
             "region": region,
             "rows": rows,
-            "counts": counts,
+            "page": page,
+            "counts": stats.status_counts(cases, region),
             "statuses": stats.STATUS_ORDER,
             "short": stats.SHORT,
             "can_edit": access.can_edit(request.user, region=region),
@@ -195,7 +237,8 @@ def _render_form(request, case, outcome: services.ReportSave):
     )
 
 
-@require_GET
+@require_safe
+@cached_page("catalog", "tracker")
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(
         AdoptionReport.objects.select_related("case__notice", "region", "agency", "updated_by", "reviewed_by"),
@@ -254,7 +297,7 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     """An uploaded evidence file, for signed-in officials only; never a public URL."""
     if not access.is_official(request.user):
