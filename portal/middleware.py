@@ -44,6 +44,7 @@ class AdminContentSecurityPolicy:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.prefix: str | None = None  # the admin's URL, resolved on the first request
         self.policy = {
             **settings.SECURE_CSP,
             "style-src-attr": [CSP.UNSAFE_INLINE],
@@ -52,6 +53,8 @@ class AdminContentSecurityPolicy:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path.startswith(reverse("admin:index")):
+        if self.prefix is None:
+            self.prefix = reverse("admin:index")
+        if request.path.startswith(self.prefix):
             response._csp_config = self.policy
         return response

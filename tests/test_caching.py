@@ -1,5 +1,7 @@
 """Anonymous pages come from the page cache per data version; any write makes exactly its pages new, at once."""
 
+import gzip
+
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
@@ -37,6 +39,21 @@ def test_a_second_anonymous_read_is_served_from_the_cache(client, seed, url):
     # Only the data versions are read (catalog, and the tracker's for its pages and the API).
     assert queries <= 2, url
     assert set(second["Cache-Control"].split(", ")) == {"public", "max-age=0", "must-revalidate"}
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_cached_page_is_stored_compressed_and_served_as_each_reader_asks(client, seed, url):
+    first, _ = get(client, url, accept_encoding="gzip, deflate, br")
+    plain = Client().get(url)  # no Accept-Encoding: the same page, uncompressed
+    zipped, _ = get(client, url, accept_encoding="gzip, deflate, br")
+    assert zipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == plain.content == gzip.decompress(first.content)
+    assert "Content-Encoding" not in plain
+    assert "Accept-Encoding" in zipped["Vary"]
+    assert "Accept-Encoding" in plain["Vary"]
+    # A compressed answer has a weak ETag (as GZipMiddleware marks it), and revalidates to a 304.
+    assert zipped["ETag"].startswith('W/"')
+    assert get(client, url, accept_encoding="gzip", if_none_match=zipped["ETag"])[0].status_code == 304
 
 
 @pytest.mark.parametrize("url", PAGES)

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cases.versions import version_row
+
 SYNONYM_SEPARATORS = re.compile(r"[\s、，,;；/|]+")
 
 
@@ -201,7 +203,7 @@ class CatalogVersion(models.Model):
     @classmethod
     def state(cls, using: str = "default") -> tuple[str, datetime] | None:
         """(token, when it changed) of the current version; None before it was ever built."""
-        return cls.objects.using(using).filter(pk=1).values_list("token", "changed_at").first()
+        return version_row(cls, using)
 
 
 #: Sent after CatalogVersion.bump(); cases.search.receivers warms the new index once the write commits.

@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cases.versions import version_row
+
 
 class OfficialProfile(models.Model):
     """The one region or department an official works for."""
@@ -303,7 +305,7 @@ class TrackerVersion(models.Model):
     @classmethod
     def state(cls, using: str = "default") -> tuple[str, datetime]:
         """(token, when it changed); the first version is made on first use (no report saved yet)."""
-        state = cls.objects.using(using).filter(pk=1).values_list("token", "changed_at").first()
+        state = version_row(cls, using)
         if state is None:
             version, _ = cls.objects.get_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
             state = (version.token, version.changed_at)
