@@ -27,7 +27,7 @@ from functools import wraps
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.regex_helper import _lazy_re_compile
@@ -102,18 +102,15 @@ def cached_page(*names: str, seconds: int | None = None):
             if states is None:
                 return view(request, *args, **kwargs)
             key = f"page:{_tag(request, states)}"
-            stored = cache.get(key)
+            stored = _read_page(key)
             if stored is not None:
                 response = _from_cache(request, stored, states)
             else:
                 response = view(request, *args, **kwargs)
                 if _storable(request, response):
                     headers = {h: response[h] for h in KEPT_HEADERS if h in response}
-                    cache.set(
-                        key,
-                        {"content": response.content, "gzip": _compressed(response.content), "headers": headers},
-                        seconds or settings.PAGE_CACHE_SECONDS,
-                    )
+                    stored = {"content": response.content, "gzip": _compressed(response.content), "headers": headers}
+                    _keep_page(key, stored, seconds or settings.PAGE_CACHE_SECONDS)
             patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
             return response
 
@@ -134,6 +131,33 @@ def versioned(request: HttpRequest, name: str, key: str, compute: Callable[[], o
     if states is None:
         return compute()
     return cache.get_or_set(f"data:{name}:{states[0][0]}:{key}", compute, settings.PAGE_CACHE_SECONDS)
+
+
+def _local_pages():
+    """The process's own copies of pages, in front of the shared cache (None when the cache is local already)."""
+    return caches["pages"] if "pages" in settings.CACHES else None
+
+
+def _read_page(key: str) -> dict | None:
+    """A stored page: from this process's memory, else from the shared cache (and then kept locally too).
+
+    The key holds the versions of the data the page shows, so a local copy
+    can never be stale: after an edit the key itself is new. Reading it
+    locally saves the shared cache's round trip on every request.
+    """
+    local = _local_pages()
+    stored = local.get(key) if local is not None else None
+    if stored is None:
+        stored = cache.get(key)
+        if stored is not None and local is not None:
+            local.set(key, stored)
+    return stored
+
+
+def _keep_page(key: str, stored: dict, seconds: int) -> None:
+    cache.set(key, stored, seconds)
+    if (local := _local_pages()) is not None:
+        local.set(key, stored, seconds)
 
 
 def _compressed(content: bytes) -> bytes | None:

@@ -203,11 +203,19 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "yingshang"),
             "TIMEOUT": 24 * 3600,
-        }
+        },
+        # Each process keeps the pages it served last in memory as well, in front of
+        # Redis: a page's key holds the data versions, so a local copy is never stale.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "TIMEOUT": 3600,
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "300"))},
+        },
     }
 else:
     CACHES = {

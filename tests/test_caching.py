@@ -147,3 +147,27 @@ def test_the_page_cache_key_holds_the_whole_query_string(client, seed):
     other = get(client, "/cases/?q=医保")[0].content.decode()
     assert one != other
     assert "医保" in other
+
+
+def test_each_process_keeps_its_own_copy_of_shared_pages_and_it_is_never_stale(client, seed, settings):
+    """With a shared cache (Redis in production), pages are also kept in the process; an edit changes the key."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared-for-test"},
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local-for-test"},
+    }
+    shared, local = caches["default"], caches["pages"]
+    shared.clear()
+    local.clear()
+    first, _ = get(client, "/cases/4/3/")
+    assert len(local._cache) == 1  # kept locally …
+    assert len(shared._cache) == 1  # … and shared with the other processes
+    local.clear()  # another process: reads the shared copy, then keeps its own
+    again, _ = get(client, "/cases/4/3/")
+    assert again.content == first.content
+    assert len(local._cache) == 1
+    case = Case.objects.get(batch=4, number=3)
+    case.title += "（已修订）"
+    write(case.save)
+    assert "（已修订）" in client.get("/cases/4/3/").content.decode()

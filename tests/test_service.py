@@ -226,3 +226,19 @@ def test_evidence_files_go_through_the_configured_storage_not_the_local_folder(c
     response = client.get(f"/adoption/evidence/{evidence.pk}/")
     assert response.status_code == 200
     assert response.getvalue() == b"%PDF-1.4\n"
+
+
+def test_the_redis_cache_reuses_one_client_and_works(settings):
+    """portal.cache.RedisCache: Django's backend, without a new redis-py client per operation."""
+    from tests.test_two_instances import REDIS_URL, redis_or_skip
+
+    redis_or_skip()
+    from portal.cache import RedisCache
+
+    cache = RedisCache(REDIS_URL, {"KEY_PREFIX": "test-client-reuse", "TIMEOUT": 60})
+    client = cache._cache.get_client(write=True)
+    assert cache._cache.get_client() is client
+    cache.set("k", {"页": "内容"})
+    assert cache.get("k") == {"页": "内容"}
+    assert cache._cache.get_client("k") is client
+    cache.delete("k")

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cases.caching import cached_page, rate_limited
+from cases.caching import cached_page, rate_limited, versioned
 from cases.downloads import downloads_per_minute, streamed_spreadsheet
 from cases.errors import MAX_SMALL_INTEGER, SLUG, parse_positive_int
 from cases.models import Agency, Case, Notice, Region, Theme
@@ -69,12 +69,18 @@ def _matrix_filters(request: HttpRequest, *, newest_batch_by_default: bool = Fal
     return cases, {"batch": batch, "theme": theme}, ignored
 
 
-def _filter_choices() -> dict:
-    return {
-        "notices": Notice.objects.filter(pk__in=Case.objects.published().values("notice")),
-        "themes": Theme.objects.in_use(),
-        "all_batches": ALL_BATCHES,
-    }
+def _filter_choices(request: HttpRequest) -> dict:
+    """The batches and themes to filter by, read once per catalog version (they scan the catalog)."""
+    notices, themes = versioned(
+        request,
+        "catalog",
+        "tracker:filters",
+        lambda: (
+            list(Notice.objects.filter(pk__in=Case.objects.published().values("notice"))),
+            list(Theme.objects.in_use()),
+        ),
+    )
+    return {"notices": notices, "themes": themes, "all_batches": ALL_BATCHES}
 
 
 @require_safe
@@ -94,7 +100,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
         "short": stats.SHORT,
         "query": _query(request, batch=chosen["batch"]),
         "has_demo": stats.has_demo(rows),
-        **_filter_choices(),
+        **_filter_choices(request),
     }
     return render(request, "adoption/matrix.html", context)
 
@@ -141,7 +147,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
             "has_demo": any(s.demo for s in standings),
             "any_reports": any(s.reports for s in standings),
             "ignored": ignored,
-            **_filter_choices(),
+            **_filter_choices(request),
         },
     )
 
