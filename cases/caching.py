@@ -36,7 +36,8 @@ from django.views.decorators.http import condition
 
 from .errors import too_many_requests
 
-#: name -> state(using) returning (token, changed at) or None before the data was ever built.
+#: name -> state(using) returning (token, changed at) or None before the data was ever built;
+#: using None means the database the request reads from (portal.routers).
 VersionState = Callable[[str], tuple[str, datetime] | None]
 _versions: dict[str, VersionState] = {}
 
@@ -57,7 +58,7 @@ def _states(request: HttpRequest, names: tuple[str, ...]) -> list[tuple[str, dat
     for name in names:
         if name not in memo:
             state = _versions.get(name)
-            memo[name] = state("default") if state else None
+            memo[name] = state(None) if state else None  # read where the request reads its data
         if memo[name] is None:
             return None
         states.append(memo[name])

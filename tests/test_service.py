@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, connections
+from django.http import HttpResponse
 from django.test import Client
 
 from cases.search import schema
@@ -242,3 +243,45 @@ def test_the_redis_cache_reuses_one_client_and_works(settings):
     assert cache.get("k") == {"页": "内容"}
     assert cache._cache.get_client("k") is client
     cache.delete("k")
+
+
+def test_the_replica_router_reads_from_the_replica_until_the_request_writes(rf, monkeypatch):
+    from cases.models import Case
+    from portal.routers import PrimaryAfterWrite, PrimaryReplicaRouter, pin_to_primary
+
+    # A request in autocommit, not inside the test's transaction.
+    monkeypatch.setattr(connections["default"], "in_atomic_block", False)
+    router = PrimaryReplicaRouter()
+    pin_to_primary(False)
+    assert router.db_for_read(Case) == "replica"
+    assert router.db_for_write(Case) == "default"
+    assert router.db_for_read(Case) == "default"  # once this request has written
+    assert router.allow_migrate("replica", "cases") is False
+    assert router.allow_migrate("default", "cases") is True
+    seen = {}
+
+    def view(request):
+        seen[request.method] = router.db_for_read(Case)
+        return HttpResponse()
+
+    middleware = PrimaryAfterWrite(view)
+    middleware(rf.get("/"))
+    middleware(rf.post("/"))
+    assert seen == {"GET": "replica", "POST": "default"}  # a POST reads the primary throughout
+    assert router.db_for_read(Case) == "replica"  # and the next request starts unpinned
+
+
+class RecordingRouter:
+    reads: list = []
+
+    def db_for_read(self, model, **hints):
+        self.reads.append(model._meta.label)
+        return "default"
+
+
+def test_the_page_cache_reads_the_versions_where_the_request_reads_its_data(client, seed, settings):
+    """With a replica, a page is never cached under a version newer than the data it was drawn from."""
+    settings.DATABASE_ROUTERS = ["tests.test_service.RecordingRouter"]
+    RecordingRouter.reads.clear()
+    assert client.get("/adoption/").status_code == 200
+    assert {"search.CatalogVersion", "tracker.TrackerVersion"} <= set(RecordingRouter.reads)

@@ -201,7 +201,7 @@ class CatalogVersion(models.Model):
         version_changed.send(cls, using="default")
 
     @classmethod
-    def state(cls, using: str = "default") -> tuple[str, datetime] | None:
+    def state(cls, using: str | None = None) -> tuple[str, datetime] | None:
         """(token, when it changed) of the current version; None before it was ever built."""
         return version_row(cls, using)
 

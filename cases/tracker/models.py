@@ -303,10 +303,10 @@ class TrackerVersion(models.Model):
         cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex, "changed_at": timezone.now()})
 
     @classmethod
-    def state(cls, using: str = "default") -> tuple[str, datetime]:
+    def state(cls, using: str | None = None) -> tuple[str, datetime]:
         """(token, when it changed); the first version is made on first use (no report saved yet)."""
         state = version_row(cls, using)
         if state is None:
-            version, _ = cls.objects.get_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
+            version, _ = cls.objects.using(using or "default").get_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
             state = (version.token, version.changed_at)
         return state
