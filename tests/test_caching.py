@@ -108,6 +108,31 @@ def test_a_report_changes_the_tracker_pages_and_not_the_catalog_version(client, 
     assert "已落地" in matrix.content.decode() or "落地" in matrix.content.decode()
 
 
+def test_a_report_saved_with_its_results_bumps_the_tracker_version_once(seed, django_capture_on_commit_callbacks):
+    from decimal import Decimal
+
+    from django.db import transaction
+
+    from cases.tracker.models import AdoptionResult
+
+    case, region = Case.objects.get(batch=4, number=3), Region.objects.get(slug="haikou")
+    before = TrackerVersion.state()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        # A write in a savepoint that is rolled back takes its pending bump with it …
+        try:
+            with transaction.atomic():
+                AdoptionReport.objects.create(case=case, region=Region.objects.get(slug="sanya"), status="landed")
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        # … so the report and its three results that stay schedule one bump of their own, and only one.
+        report = AdoptionReport.objects.create(case=case, region=region, status=AdoptionReport.Status.LANDED)
+        for n in range(3):
+            AdoptionResult.objects.create(report=report, label=f"指标{n}", value=Decimal(n))
+    assert callbacks.count(TrackerVersion.bump) == 1
+    assert TrackerVersion.state() != before
+
+
 def test_a_signed_in_official_is_never_served_a_cached_page(client, seed):
     get(client, "/cases/")  # cached for anonymous readers
     official = Client()
