@@ -108,8 +108,11 @@ def matrix_in_chunks(cases: QuerySet, regions: list[Region], size: int = 500) ->
         yield from matrix(chunk, regions)
 
 
-def status_counts(cases: QuerySet, region: Region) -> Counter:
-    """How many of ``cases`` the region has in each status, counted by the database (未启动 for no report)."""
+def status_counts(cases: QuerySet, region: Region, total: int | None = None) -> Counter:
+    """How many of ``cases`` the region has in each status, counted by the database (未启动 for no report).
+
+    ``total`` is the number of cases when the caller has counted them already (a paginator has).
+    """
     ids = cases.order_by().values("pk")
     counts = Counter(
         dict(
@@ -119,7 +122,7 @@ def status_counts(cases: QuerySet, region: Region) -> Counter:
             .order_by()
         )
     )
-    counts[Status.NOT_STARTED] += cases.count() - sum(counts.values())
+    counts[Status.NOT_STARTED] += (cases.count() if total is None else total) - sum(counts.values())
     return counts
 
 

@@ -190,7 +190,7 @@ def region_page(request: HttpRequest, slug: str) -> HttpResponse:
             "region": region,
             "rows": rows,
             "page": page,
-            "counts": stats.status_counts(cases, region),
+            "counts": stats.status_counts(cases, region, total=page.paginator.count),
             "statuses": stats.STATUS_ORDER,
             "short": stats.SHORT,
             "can_edit": access.can_edit(request.user, region=region),
