@@ -23,6 +23,7 @@ import pytest
 
 from tests.forms import form_data
 from tests.live import Browser, manage, scratch_database, server_env, start_gunicorn
+from tests.oracles import FACET_OPTION, RESULT_COUNT
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "两台实例-测试口令-2026"
@@ -32,20 +33,14 @@ pytestmark = pytest.mark.slow
 
 SETUP = f"""
 from django.contrib.auth.models import User
-from cases.models import Region
+from cases.models import Case, Region
 from cases.tracker.models import OfficialProfile
 User.objects.create_superuser("chief", password="{PASSWORD}")
 for name in ("haikou-a", "haikou-b"):
     user = User.objects.create_user(name, password="{PASSWORD}")
     OfficialProfile.objects.create(user=user, region=Region.objects.get(slug="haikou"))
-print(__import__("cases.models", fromlist=["Case"]).Case.objects.get(batch=4, number=1).pk)
+print(Case.objects.get(batch=4, number=1).pk)
 """
-
-RESULT_COUNT = re.compile(r'<p class="result-count" role="status">[^<\d]*(\d+)')
-FACET_OPTION = re.compile(
-    r'name="(?P<facet>[a-z_]+)" value="(?P<value>[^"]*)"[^>]*>\s*'
-    r'<label[^>]*>[^<]*<span class="count">(?P<count>\d+)</span>'
-)
 
 
 def redis_or_skip():
