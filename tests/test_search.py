@@ -181,20 +181,87 @@ def test_control_characters_are_dropped():
     assert SearchQuery.parse("注\x00销\x1b").terms == ("注销",)
 
 
-def test_ngram_lexemes_stay_within_a_run():
-    from cases.search.tokens import _code, ngram_lexemes
+def expected_ngrams(text: str) -> set[str]:
+    """What PostgreSQL's n-gram function must give: every 2- to 4-character window of each line, each line's end."""
+    grams = set()
+    for line in text.split("\n"):
+        grams |= {line[i : i + size] for size in (2, 3, 4) for i in range(len(line) - size + 1)}
+        if line:
+            grams.add(line[-1])
+    return grams
 
-    def lex(text: str) -> str:
-        return "x" + "".join(_code(c) for c in text)
 
-    got = set(ngram_lexemes("公积金贷 ab", "贷款").split())
-    expected = {lex(g) for g in ["公积", "公积金", "公积金贷", "积金", "积金贷", "金贷", "贷", "ab", "b", "贷款", "款"]}
-    assert got == expected  # no 金贷款: 贷款 is another text, ab another run
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's n-gram indexes")
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL storage parameter")
-def test_the_search_table_keeps_its_heap_rows_narrow(db):
+@on_postgresql
+def test_the_ngram_function_gives_every_window_of_each_line_and_nothing_across_lines(seed):
+    from cases.search.models import CaseText
+
+    texts = ["公积金贷\nab\n贷款", "", "\n\n", "一", "it's\na\\b:*\n(x|y)&!z", "🀄麻将\ne\u0301", "a b"]
+    texts += [getattr(row, tier) for row in CaseText.objects.all() for tier in ("title", "headings", "intro", "body")]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'cases_casesearch'")
+        for text in texts:
+            cursor.execute("SELECT tsvector_to_array(cases_search_ngrams(%s))", [text])
+            (got,) = cursor.fetchone()
+            wanted = expected_ngrams(text) if " " not in text else set(got)  # plain text never holds a space
+            assert set(got) == wanted, text[:40]
+    assert "金贷款" not in expected_ngrams("公积金贷\n贷款")  # the oracle itself keeps lines apart
+
+
+@on_postgresql
+def test_postgresql_stores_each_piece_of_search_text_once(seed):
+    """No stored vector and no token text: the n-grams live in the indexes, the text in CaseText alone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND data_type = 'tsvector'"
+        )
+        assert cursor.fetchall() == []
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'cases_casetext'")
         (options,) = cursor.fetchone()
     assert "toast_tuple_target=128" in (options or [])
+    assert CaseSearch.objects.count() == Case.objects.count()
+    assert not CaseSearch.objects.exclude(title="", headings="", intro="", body="").exists()
+
+
+def test_words_made_of_query_syntax_are_found_exactly_where_they_stand(seed):
+    """Quotes, backslashes and tsquery/FTS5 operators inside a word are the word's own characters."""
+    section = Section.objects.filter(case__number=8).exclude(body="").first()
+    section.body += "试点代码 it's、a\\b:*、(x|y)&!z、{title}:NEAR。"
+    section.save()
+    reindex_cases([section.case_id])  # the test's transaction never commits
+    for word in ["it's", "a\\b:*", "(x|y)&!z", "{title}:near", "b:*", "s、a", "'", "\\", "|y)&!", ":"]:
+        found = search(word)
+        assert found == oracle(word), word
+        assert 8 in found, word
+    assert search("it\\'s") == oracle("it\\'s") == []
+
+
+@on_postgresql
+@pytest.mark.parametrize(
+    "words",
+    [
+        [("注销",)],
+        [("贷",)],
+        [("公积金贷",), ("注销",)],
+        [("企业注销", "市场主体注销", "经营主体注销")],
+        [("海南省乐东法院",), ("一",), ("社保", "社会保险")],
+    ],
+)
+def test_no_plan_computes_the_ngram_function_row_by_row(seed, words):
+    """The function costs milliseconds a row: it may stand in index conditions only, never in a filter or a scan."""
+    from cases.search.backends import postgresql
+
+    class Query:
+        def term_forms(self):
+            return words
+
+    sql, params = postgresql.statement(Query())
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = [line for (line,) in cursor.fetchall()]
+    assert not [line for line in plan if "Seq Scan" in line]
+    assert not [line for line in plan if "Filter:" in line and "cases_search_ngrams" in line], "\n".join(plan)
+    assert sum("Bitmap Index Scan" in line for line in plan) == len(words) * 7  # anywhere ORs 4 tiers, then 3 tiers

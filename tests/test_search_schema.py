@@ -20,9 +20,9 @@ def break_schema() -> list[str]:
     """Drop what a killed bulk load or a table rebuild would lose."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for column in ("grams", "title_grams"):
-                cursor.execute(f'DROP INDEX "{search_schema.gin_index_name(column)}"')
-            return ["cases_casesearch_grams_gin", "cases_casesearch_title_grams_gin"]
+            for tier in ("body", "title"):
+                cursor.execute(f'DROP INDEX "{search_schema.gin_index_name(tier)}"')
+            return [search_schema.gin_index_name("body"), search_schema.gin_index_name("title")]
         cursor.execute("DROP TRIGGER cases_casesearch_au")
         cursor.execute("DELETE FROM cases_casesearch_fts_data WHERE id > 10")  # damage the index itself
         return ["cases_casesearch_au"]
@@ -118,3 +118,27 @@ from cases.models import Case
 from cases.search.models import CatalogVersion
 print(Case.objects.count(), CatalogVersion.current(), search_schema.check(connection).problems)
 """
+
+
+def test_the_migration_creates_the_function_the_code_expects():
+    """Migrations keep their own copy of the n-gram function; it must be today's (the schema check compares)."""
+    import importlib
+
+    migration = importlib.import_module("cases.search.migrations.0003_ngrams_in_indexes_only")
+    assert migration.FUNCTION_BODY == search_schema.PG_FUNCTION_BODY
+    assert migration.TIERS == search_schema.PG_TIERS
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's n-gram function")
+@pytest.mark.django_db
+def test_a_changed_ngram_function_is_found_and_its_indexes_rebuilt(seed, capsys):
+    """An index built with another function body holds other lexemes: the check says so and the repair rebuilds."""
+    changed = search_schema.PG_FUNCTION_SQL.replace("lead(c, 3, '')", "lead(c, 2, '')")
+    with connection.cursor() as cursor:
+        cursor.execute(changed)
+    assert any("已被改动" in p for p in search_schema.check(connection).problems)
+    call_command("rebuild_search_index")
+    out = capsys.readouterr().out
+    assert "重建检索函数" in out
+    assert "重建 GIN 索引 cases_casetext_body_ngrams_gin" in out
+    assert search_schema.check(connection).ok

@@ -103,7 +103,7 @@ def test_healthz_fails_with_the_reason_when_the_search_schema_is_broken(client, 
     if connection.vendor == "sqlite":
         statement = f"DROP TRIGGER {schema.SQLITE_TRIGGERS[0]}"
     else:
-        statement = f"DROP INDEX {schema.gin_index_name('grams')}"
+        statement = f"DROP INDEX {schema.gin_index_name('body')}"
     with connection.cursor() as cursor:
         cursor.execute(statement)
     response = client.get("/healthz")

@@ -161,8 +161,9 @@ DEFER_GIN_FROM = 5000
 def _search_indexes_deferred(defer: bool):
     """On PostgreSQL, drop the search table's GIN indexes for a large build and recreate them after.
 
-    A 100,000-case build spends most of its time updating five GIN indexes;
-    one CREATE INDEX at the end is several times faster. This runs inside
+    A 100,000-case build would spend most of its time updating the four GIN
+    indexes of the tiers' n-grams row by row; one CREATE INDEX at the end is
+    several times faster. This runs inside
     the build's transaction: if the build fails or the process is killed,
     the rollback restores the indexes with everything else (a DROP INDEX
     outside a transaction, recreated in a ``finally`` that SIGKILL skips,
@@ -173,17 +174,17 @@ def _search_indexes_deferred(defer: bool):
         yield
         return
     assert connection.in_atomic_block, "indexes may only be dropped inside the build's transaction"
-    columns = list(search_schema.PG_GENERATED_COLUMNS)
+    tiers = search_schema.PG_TIERS
     with connection.cursor() as cursor:
-        for column in columns:
-            cursor.execute(f'DROP INDEX IF EXISTS "{search_schema.gin_index_name(column)}"')
+        for tier in tiers:
+            cursor.execute(f'DROP INDEX IF EXISTS "{search_schema.gin_index_name(tier)}"')
     yield
     with connection.cursor() as cursor:
         # Deferred foreign-key checks must run before the table can be indexed.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
-        for column in columns:
-            cursor.execute(search_schema.gin_index_sql(column))
+        for tier in tiers:
+            cursor.execute(search_schema.gin_index_sql(tier))
 
 
 def _generate_chunk(rng, corpus, agencies, themes, size, next_batch, per_batch) -> int:

@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 from cases.models import Agency, Case, CaseAgency
 
 from .models import CaseFacet, CaseSearch, CaseText, CatalogVersion
-from .tokens import index_tokens, ngram_lexemes, plain_text
+from .tokens import index_tokens, plain_text
 
 PENDING_ATTR = "_cases_pending_reindex"
 
@@ -23,19 +23,17 @@ PENDING_ATTR = "_cases_pending_reindex"
 def build_document(
     case_id: int, *, title: str, subtitle: str, headings: list[str], intro: str, bodies: list[str]
 ) -> tuple[CaseSearch, CaseText]:
-    """One case's index rows from its texts, in the tiers search ranks by: tokens, and the plain text."""
-    document = CaseSearch(
-        case_id=case_id,
-        title=index_tokens(title, subtitle),
-        headings=index_tokens(*headings),
-        intro=index_tokens(intro),
-        body=index_tokens(*bodies),
-    )
-    if connection.vendor == "postgresql":
-        document.title_ngrams = ngram_lexemes(title, subtitle)
-        document.headings_ngrams = ngram_lexemes(*headings)
-        document.intro_ngrams = ngram_lexemes(intro)
-        document.body_ngrams = ngram_lexemes(*bodies)
+    """One case's index rows from its texts, in the tiers search ranks by: tokens, and the plain text.
+
+    The bigram tokens are SQLite's (FTS5 reads them); PostgreSQL indexes the
+    plain text itself, so its token columns stay empty.
+    """
+    document = CaseSearch(case_id=case_id, title="", headings="", intro="", body="")
+    if connection.vendor == "sqlite":
+        document.title = index_tokens(title, subtitle)
+        document.headings = index_tokens(*headings)
+        document.intro = index_tokens(intro)
+        document.body = index_tokens(*bodies)
     text = CaseText(
         case_id=case_id,
         title=plain_text(title, subtitle),

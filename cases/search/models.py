@@ -78,22 +78,19 @@ class CaseSearch(models.Model):
     """The search index row of a case: bigram tokens per ranking tier (see cases.search.query.query).
 
     Derived data, rebuilt whenever the case or one of its parts is saved. On
-    SQLite an FTS5 table mirrors it through triggers; on PostgreSQL generated
-    tsvector columns with GIN indexes sit beside these columns.
+    SQLite an FTS5 table mirrors it through triggers. On PostgreSQL the row
+    only marks the case as indexed: its n-grams are GIN expression indexes on
+    CaseText (cases.search.schema), so no token is stored there.
     """
 
     case = models.OneToOneField(
         "cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="search_index", verbose_name=_("案例")
     )
+    # SQLite only (empty on PostgreSQL, whose GIN indexes read CaseText): bigram tokens for FTS5.
     title = models.TextField(_("标题词元"))
     headings = models.TextField(_("小标题词元"))
     intro = models.TextField(_("导语词元"))
     body = models.TextField(_("正文词元"))
-    # PostgreSQL only (empty on SQLite): n-gram lexemes that its GIN indexes serve exactly.
-    title_ngrams = models.TextField(_("标题 n 元组"), blank=True, default="")
-    headings_ngrams = models.TextField(_("小标题 n 元组"), blank=True, default="")
-    intro_ngrams = models.TextField(_("导语 n 元组"), blank=True, default="")
-    body_ngrams = models.TextField(_("正文 n 元组"), blank=True, default="")
 
     class Meta:
         db_table = "cases_casesearch"
@@ -109,7 +106,9 @@ class CaseText(models.Model):
     """Each ranking tier of a case as search reads it (NFKC, case-folded; each run of text on a line of its own).
 
     Derived data, written with the search index. Ranking counts how often each
-    query word stands in each tier (cases.search.ranking); the rows are narrow, the
+    query word stands in each tier (cases.search.ranking); on PostgreSQL the
+    GIN indexes that find the words are built on these texts, and a word
+    longer than four characters is verified against them. The rows are narrow, the
     lengths come first, and the catalog's average lengths are read from an
     index alone, so ranking never reads the search index's wide token rows.
     """

@@ -1,16 +1,18 @@
 """The database objects search depends on, checked and repaired.
 
-The catalog's migrations create them (cases 0002 and 0007); this module knows what they must look
+The migrations create them (cases 0002, search 0003); this module knows what they must look
 like now, so that ``rebuild_search_index`` can verify the schema and put
 back whatever is missing or broken (an index dropped by a killed bulk load,
-a trigger lost when SQLite rebuilt the table), and the health check can
-report it. The definitions are this module's own copy: migrations do not
-import app code.
+a trigger lost when SQLite rebuilt the table, a function replaced by hand),
+and the health check can report it. The definitions are this module's own
+copy: migrations do not import app code.
 
-PostgreSQL: five generated tsvector columns on ``cases_casesearch``, a GIN
-index on each (valid, not left half-built), and the narrow heap rows of
-migration 0007. SQLite: the external-content FTS5 table and the three
-triggers that keep it in step with ``cases_casesearch``.
+PostgreSQL: the immutable function ``cases_search_ngrams`` and a GIN index
+on it for each tier of ``cases_casetext`` (valid, not left half-built), with
+that table's heap rows kept narrow. Nothing but the plain text is stored:
+the n-gram vectors live only in the indexes. SQLite: the external-content
+FTS5 table and the three triggers that keep it in step with
+``cases_casesearch``.
 """
 
 from __future__ import annotations
@@ -19,30 +21,48 @@ from dataclasses import dataclass, field
 
 from .fts import SQLITE_FORWARD
 
-TABLE = "cases_casesearch"
-PG_GENERATED_COLUMNS = {
-    "title_grams": "to_tsvector('simple', title_ngrams)",
-    "headings_grams": "to_tsvector('simple', headings_ngrams)",
-    "intro_grams": "to_tsvector('simple', intro_ngrams)",
-    "grams": (
-        "to_tsvector('simple', title_ngrams || ' ' || headings_ngrams || ' ' || intro_ngrams || ' ' || body_ngrams)"
-    ),
-    "document": (
-        "to_tsvector('simple', title) || to_tsvector('simple', headings)"
-        " || to_tsvector('simple', intro) || to_tsvector('simple', body)"
-    ),
-}
+TEXT_TABLE = "cases_casetext"
+PG_TIERS = ("title", "headings", "intro", "body")
+PG_FUNCTION = "cases_search_ngrams"
+# Every distinct 2- to 4-character window of each line (a run of non-space
+# text, cases.search.tokens.plain_text), and each line's last character, as
+# the lexemes of a position-free tsvector: a word of up to four characters is
+# one lexeme, looked up exactly in the GIN index without reading any row; a
+# one-character word is a prefix of the lexemes it starts or ends a line with.
+# A window that would cross a line break is cut at it (split_part), which
+# gives a shorter window of the same line: never a lexeme that spans two lines.
+# Characters are lexemes as they are (array_to_tsvector parses nothing), so no
+# locale or text-search parser can split or fold them.
+PG_FUNCTION_BODY = """
+  SELECT coalesce(array_to_tsvector(array_remove(string_to_array(string_agg(
+      split_part(c || n1, E'\\n', 1) || ' ' || split_part(c || n1 || n2, E'\\n', 1) || ' '
+      || split_part(c || n1 || n2 || n3, E'\\n', 1), ' '), ' '), '')), ''::tsvector)
+  FROM (
+    SELECT c, lead(c, 1, '') OVER w AS n1, lead(c, 2, '') OVER w AS n2, lead(c, 3, '') OVER w AS n3
+    FROM string_to_table(content, NULL) WITH ORDINALITY AS chars (c, i)
+    WINDOW w AS (ORDER BY i)
+  ) AS windows
+"""
+PG_FUNCTION_SQL = (
+    f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}(content text) RETURNS tsvector"
+    f" LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $body${PG_FUNCTION_BODY}$body$"
+)
 PG_TOAST_TARGET = "toast_tuple_target=128"
 SQLITE_FTS_TABLE = "cases_casesearch_fts"
 SQLITE_TRIGGERS = ["cases_casesearch_ai", "cases_casesearch_ad", "cases_casesearch_au"]
 
 
-def gin_index_name(column: str) -> str:
-    return f"{TABLE}_{column}_gin"
+def ngrams_expression(tier: str) -> str:
+    """The indexed expression; a query must spell it the same way for PostgreSQL to use the index."""
+    return f"{PG_FUNCTION}({tier})"
 
 
-def gin_index_sql(column: str) -> str:
-    return f'CREATE INDEX "{gin_index_name(column)}" ON {TABLE} USING gin ({column})'
+def gin_index_name(tier: str) -> str:
+    return f"{TEXT_TABLE}_{tier}_ngrams_gin"
+
+
+def gin_index_sql(tier: str) -> str:
+    return f'CREATE INDEX "{gin_index_name(tier)}" ON {TEXT_TABLE} USING gin ({ngrams_expression(tier)})'
 
 
 @dataclass
@@ -81,37 +101,47 @@ def repair(connection) -> SchemaReport:
 # -- PostgreSQL ------------------------------------------------------------------
 
 
-def _pg_state(cursor) -> tuple[set[str], dict[str, bool], list[str]]:
+@dataclass
+class _PgState:
+    function: str | None  # its body, None when it is missing
+    indexes: dict[str, bool]  # name: valid
+    options: list[str]
+
+
+def _pg_state(cursor) -> _PgState:
     cursor.execute(
-        "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attgenerated = 's' AND NOT attisdropped",
-        [TABLE],
+        "SELECT prosrc FROM pg_proc WHERE proname = %s AND pronamespace = current_schema()::regnamespace"
+        " AND provolatile = 'i'",
+        [PG_FUNCTION],
     )
-    columns = {row[0] for row in cursor.fetchall()}
+    row = cursor.fetchone()
     cursor.execute(
         "SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
         "WHERE i.indrelid = %s::regclass",
-        [TABLE],
+        [TEXT_TABLE],
     )
     indexes = dict(cursor.fetchall())
-    cursor.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [TABLE])
+    cursor.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [TEXT_TABLE])
     options = cursor.fetchone()[0] or []
-    return columns, indexes, options
+    return _PgState(row[0] if row else None, indexes, options)
 
 
 def _check_postgresql(connection) -> SchemaReport:
     report = SchemaReport()
     with connection.cursor() as cursor:
-        columns, indexes, options = _pg_state(cursor)
-    for column in PG_GENERATED_COLUMNS:
-        if column not in columns:
-            report.problems.append(f"检索表缺少生成列 {column}")
-        name = gin_index_name(column)
-        if name not in indexes:
-            report.problems.append(f"检索表缺少 GIN 索引 {name}")
-        elif not indexes[name]:
-            report.problems.append(f"检索表的 GIN 索引 {name} 未建成（无效）")
-    if PG_TOAST_TARGET not in options:
-        report.problems.append("检索表未设置 toast_tuple_target=128")
+        state = _pg_state(cursor)
+    if state.function is None:
+        report.problems.append(f"缺少检索函数 {PG_FUNCTION}")
+    elif state.function != PG_FUNCTION_BODY:
+        report.problems.append(f"检索函数 {PG_FUNCTION} 已被改动，与程序不一致")
+    for tier in PG_TIERS:
+        name = gin_index_name(tier)
+        if name not in state.indexes:
+            report.problems.append(f"检索文本表缺少 GIN 索引 {name}")
+        elif not state.indexes[name]:
+            report.problems.append(f"检索文本表的 GIN 索引 {name} 未建成（无效）")
+    if PG_TOAST_TARGET not in state.options:
+        report.problems.append(f"检索文本表未设置 {PG_TOAST_TARGET}")
     return report
 
 
@@ -119,23 +149,26 @@ def _repair_postgresql(cursor, report: SchemaReport) -> None:
     # Inside an outer transaction with deferred foreign-key checks pending,
     # PostgreSQL refuses to index the table until those checks have run.
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    columns, indexes, options = _pg_state(cursor)
-    for column, expression in PG_GENERATED_COLUMNS.items():
-        if column not in columns:
-            cursor.execute(
-                f"ALTER TABLE {TABLE} ADD COLUMN {column} tsvector GENERATED ALWAYS AS ({expression}) STORED"
-            )
-            report.repaired.append(f"补建生成列 {column}")
-        name = gin_index_name(column)
-        if indexes.get(name) is False:
+    state = _pg_state(cursor)
+    stale = state.function != PG_FUNCTION_BODY
+    if stale:
+        cursor.execute(PG_FUNCTION_SQL)
+        report.repaired.append(f"重建检索函数 {PG_FUNCTION}")
+    for tier in PG_TIERS:
+        name = gin_index_name(tier)
+        present = state.indexes.get(name)
+        # An index built with another version of the function holds other
+        # lexemes: build it again with this one.
+        if present is not None and (stale or not present):
             cursor.execute(f'DROP INDEX "{name}"')
-        if not indexes.get(name):
-            cursor.execute(gin_index_sql(column))
+            present = None
+        if present is None:
+            cursor.execute(gin_index_sql(tier))
             report.repaired.append(f"重建 GIN 索引 {name}")
-    if PG_TOAST_TARGET not in options:
-        cursor.execute(f"ALTER TABLE {TABLE} SET ({PG_TOAST_TARGET.replace('=', ' = ')})")
-        report.repaired.append("设置 toast_tuple_target=128")
-    cursor.execute(f"ANALYZE {TABLE}")
+    if PG_TOAST_TARGET not in state.options:
+        cursor.execute(f"ALTER TABLE {TEXT_TABLE} SET ({PG_TOAST_TARGET.replace('=', ' = ')})")
+        report.repaired.append(f"设置 {PG_TOAST_TARGET}")
+    cursor.execute(f"ANALYZE {TEXT_TABLE}")
 
 
 # -- SQLite ----------------------------------------------------------------------

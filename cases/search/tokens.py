@@ -14,6 +14,10 @@ query text can be read as an FTS operator. A word of two or more characters
 is searched as the phrase of its bigrams (exact substring); a one-character
 word as a prefix, which matches both the bigrams it starts and the unigram
 that ends a run.
+
+That is SQLite's index. PostgreSQL indexes the plain text (``plain_text``)
+through a SQL function that makes the same kind of lexemes from the
+characters themselves (cases.search.schema), so no tokens are stored there.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import unicodedata
 from itertools import pairwise
 
-MAX_GRAM = 4  # PostgreSQL indexes 2- to 4-grams
+MAX_GRAM = 4  # PostgreSQL indexes 2- to 4-character windows (cases.search.schema)
 
 
 def normalize(text: str) -> str:
@@ -54,20 +58,6 @@ def plain_text(*texts: str) -> str:
     A word never straddles two lines, just as a phrase never spans two runs in the index.
     """
     return "\n".join(run for text in texts for run in normalize(text).split())
-
-
-def ngram_lexemes(*texts: str) -> str:
-    """PostgreSQL: every distinct 2- to 4-gram within a run, and each run's last character, as lexemes."""
-    lexemes: set[str] = set()
-    for text in texts:
-        for run in normalize(text).split():
-            codes = [_code(c) for c in run]
-            for start in range(len(codes)):
-                for size in range(2, MAX_GRAM + 1):
-                    if start + size <= len(codes):
-                        lexemes.add("x" + "".join(codes[start : start + size]))
-            lexemes.add(f"x{codes[-1]}")
-    return " ".join(sorted(lexemes))
 
 
 def bigrams(codes: list[str]) -> list[str]:
