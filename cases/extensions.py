@@ -1,7 +1,7 @@
 """Where the other rooms plug into the catalog's pages, so that the catalog imports none of them.
 
-Search adds a case page's related cases and neighbours; the tracker (later)
-where a case has landed. Each registers a function in its AppConfig.ready();
+Search adds a case page's related cases and neighbours; the tracker where
+the case has landed (``adoption``, with the template that shows it). Each registers a function in its AppConfig.ready();
 the catalog's views call whatever is registered.
 """
 

@@ -31,7 +31,7 @@ def _home_figures() -> tuple[Notice | None, list[Theme]]:
 
 
 @require_safe
-@cached_page("catalog")
+@cached_page("catalog", "tracker")  # the tracker shows where the case has landed (cases.extensions)
 def case_detail(request: HttpRequest, batch: int, number: int) -> HttpResponse:
     visible = Case.objects.visible_to(request.user)
     case = get_object_or_404(visible.for_detail(annexes=False), batch=batch, number=number)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from cases import roles
 from cases.models import Agency, Case, Region
@@ -750,3 +751,55 @@ def test_demo_reports_are_marked_in_the_matrix_download(client, demo_report):
 def test_real_reports_carry_no_demo_mark(client, world):
     for url in ["/adoption/", "/adoption/rankings/"]:
         assert "演示数据" not in client.get(url).content.decode(), url
+
+
+def landing_section(client, case: Case) -> str:
+    page = client.get(case.get_absolute_url()).content.decode()
+    start = page.index('<section id="adoption"')
+    return page[start : page.index("</section>", start)]
+
+
+def expected_landing(case: Case) -> tuple[int, set[str], set[str]]:
+    """From the database: regions landed (count), the landed and in-progress regions' report links."""
+    reports = AdoptionReport.objects.filter(case=case, region__isnull=False)
+    landed = {f"/adoption/reports/{r.pk}/" for r in reports if r.status == "landed"}
+    in_progress = {f"/adoption/reports/{r.pk}/" for r in reports if r.status == "in_progress"}
+    return len(landed), landed, in_progress
+
+
+def test_a_case_page_shows_where_the_case_has_landed_and_follows_every_saved_report(
+    client, seed, django_capture_on_commit_callbacks
+):
+    """Anonymous readers get cached pages: a report saved must show on the case page at once, both ways linked.
+
+    (``seed``, not ``world``: a write left pending in the test's transaction would
+    hold the tracker's one on-commit bump, and the writes below would add none;
+    for the same reason each write's callbacks are cleared after they ran.)
+    """
+    case = Case.objects.get(batch=4, number=1)
+    writes = [("haikou", "in_progress"), ("ledong", "landed"), ("sanya", "landed"), None]
+    for write in writes:
+        section = landing_section(client, case)
+        landed, landed_links, progress_links = expected_landing(case)
+        assert f"已在 <strong>{landed}</strong> / {Region.objects.count()} 个市县落地" in section
+        for link in landed_links | progress_links:
+            assert link in section
+        assert "/adoption/cases/4/1/" in section
+        if write:
+            slug, status = write
+            with django_capture_on_commit_callbacks(execute=True):
+                AdoptionReport.objects.create(case=case, region=Region.objects.get(slug=slug), status=status)
+            connection.run_on_commit.clear()  # as the commit would: the next write schedules its own bump
+    for name in ("海口", "乐东", "三亚"):
+        assert name in section
+    assert case.get_absolute_url() in client.get("/adoption/cases/4/1/").content.decode()
+
+
+def test_a_draft_case_page_shows_no_landing(client, world):
+    draft = Case.objects.get(batch=4, number=8)
+    draft.status = Case.Status.DRAFT
+    draft.save()
+    client.force_login(world["users"]["editor"])
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "草稿预览" in page
+    assert 'id="adoption"' not in page

@@ -93,7 +93,7 @@ def test_a_withdrawn_case_disappears_from_cached_pages(client, seed):
     assert (4, 3) not in codes
 
 
-def test_a_report_changes_the_tracker_pages_and_not_the_catalog_version(client, seed):
+def test_a_report_changes_the_tracker_pages_and_the_case_page_not_the_catalog_version(client, seed):
     for url in ("/cases/4/3/", "/adoption/"):
         get(client, url)
     catalog_before, tracker_before = CatalogVersion.state(), TrackerVersion.state()
@@ -101,8 +101,10 @@ def test_a_report_changes_the_tracker_pages_and_not_the_catalog_version(client, 
     write(lambda: AdoptionReport.objects.create(case=case, region=region, status=AdoptionReport.Status.LANDED))
     assert CatalogVersion.state() == catalog_before
     assert TrackerVersion.state() != tracker_before
-    # The case page is still served from the cache; the tracker's matrix is new.
-    assert get(client, "/cases/4/3/")[1] <= 1
+    # The case page shows where the case has landed: it is drawn again, as is the tracker's matrix.
+    page, queries = get(client, "/cases/4/3/")
+    assert queries > 2
+    assert "已在 <strong>1</strong> / 19 个市县落地" in page.content.decode()
     matrix, queries = get(client, "/adoption/")
     assert queries > 2
     assert "已落地" in matrix.content.decode() or "落地" in matrix.content.decode()

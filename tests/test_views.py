@@ -150,7 +150,8 @@ QUERY_CEILINGS = {
     SEARCH: 16 + SEARCH_EXTRA + PAGE_CACHE,
     # The case page: 6 for the case and its parts (the Annex 2 title as an annotation), the catalog
     # index for related cases (cold: 3), and one query for related cases and the batch's neighbours.
-    "/cases/4/1/": 10 + PAGE_CACHE,
+    # + where the case has landed: the tracker's version (made on first use), regions, reports
+    "/cases/4/1/": 13 + PAGE_CACHE,
     "/agencies/": 1 + PAGE_CACHE,
     "/agencies/hainan-market-regulation/": 4 + PAGE_CACHE,
     "/responsibilities/": 3 + PAGE_CACHE,

@@ -12,10 +12,12 @@ class TrackerConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from cases.caching import register_version
+        from cases.extensions import register_case_page_context
 
-        from . import receivers, roles  # noqa: F401 - receivers connect on import
+        from . import pages, receivers, roles  # noqa: F401 - receivers connect on import
         from .models import TrackerVersion
 
         register_version("tracker", TrackerVersion.state)
+        register_case_page_context(pages.case_page_context)
 
         post_migrate.connect(roles.ensure_office, sender=self, dispatch_uid="tracker.roles")
