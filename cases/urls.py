@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import downloads, views
+from . import downloads, feeds, views
 
 app_name = "cases"
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("agencies/<slug:slug>/", views.agency_detail, name="agency-detail"),
     path("responsibilities/", views.responsibility_list, name="responsibility-list"),
     path("notices/<num:batch>/", views.notice_detail, name="notice-detail"),
+    path("feeds/cases.atom", feeds.new_cases, name="feed"),
 ]
