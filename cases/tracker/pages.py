@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from cases.models import Region
 
 from . import stats
@@ -16,19 +14,8 @@ def case_page_context(request, case, visible) -> dict:
     """A published case's landing: regions by status, departments' reports, and the progress page to go on to."""
     if not case.is_published:
         return {}
-    reports = list(AdoptionReport.objects.filter(case=case).select_related("agency"))  # regions' and departments'
-    by_region = {report.region_id: report for report in reports if report.region_id}
-    cells = [
-        stats.Cell(
-            region,
-            by_region[region.pk].status if region.pk in by_region else Status.NOT_STARTED,
-            by_region.get(region.pk),
-        )
-        for region in Region.objects.all()
-    ]
-    row = stats.Row(case, cells, Counter(cell.status for cell in cells))
-    by_status = {status: [cell for cell in cells if cell.status == status] for status in stats.STATUS_ORDER}
-    departments = sorted((r for r in reports if r.agency_id), key=lambda r: r.agency.name)
+    row, departments = stats.case_landing(case, list(Region.objects.all()))
+    by_status = {status: [cell for cell in row.cells if cell.status == status] for status in stats.STATUS_ORDER}
     return {
         "adoption": {
             "template": "adoption/_case_landing.html",

@@ -84,16 +84,25 @@ def reports_by_region(cases: list[Case]) -> dict[tuple[int, int], AdoptionReport
     return {(r.case_id, r.region_id): r for r in reports}
 
 
+def _row(case: Case, regions: list[Region], found: dict[tuple[int, int], AdoptionReport]) -> Row:
+    cells = []
+    for region in regions:
+        report = found.get((case.pk, region.pk))
+        cells.append(Cell(region, report.status if report else Status.NOT_STARTED, report))
+    return Row(case, cells, Counter(cell.status for cell in cells))
+
+
 def matrix(cases: list[Case], regions: list[Region]) -> list[Row]:
     found = reports_by_region(cases)
-    rows = []
-    for case in cases:
-        cells = []
-        for region in regions:
-            report = found.get((case.pk, region.pk))
-            cells.append(Cell(region, report.status if report else Status.NOT_STARTED, report))
-        rows.append(Row(case, cells, Counter(cell.status for cell in cells)))
-    return rows
+    return [_row(case, regions, found) for case in cases]
+
+
+def case_landing(case: Case, regions: list[Region]) -> tuple[Row, list[AdoptionReport]]:
+    """One case's row and its departments' reports (by name), from one query for all its reports."""
+    reports = list(AdoptionReport.objects.filter(case=case).select_related("agency"))
+    found = {(case.pk, r.region_id): r for r in reports if r.region_id}
+    departments = sorted((r for r in reports if r.agency_id), key=lambda r: r.agency.name)
+    return _row(case, regions, found), departments
 
 
 def matrix_in_chunks(cases: QuerySet, regions: list[Region], size: int = 500) -> Iterator[Row]:

@@ -156,9 +156,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
 @cached_page("catalog", "tracker")
 def case_progress(request: HttpRequest, batch: int, number: int) -> HttpResponse:
     case = get_object_or_404(Case.objects.published().select_related("notice"), batch=batch, number=number)
-    regions = list(Region.objects.all())
-    (row,) = stats.matrix([case], regions)
-    departments = AdoptionReport.objects.filter(case=case, agency__isnull=False).select_related("agency")
+    row, departments = stats.case_landing(case, list(Region.objects.all()))
     own = access.profile(request.user)
     return render(
         request,
