@@ -33,6 +33,8 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
+from . import versions
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database.sqlite3"
@@ -159,6 +161,7 @@ def restore_backup(path: Path) -> BackupResult:
         expected = manifest["tables"]
         differing = sorted(t for t in set(counts) | set(expected) if counts.get(t) != expected.get(t))
         raise BackupError(f"恢复后的行数与备份清单不符：{'、'.join(differing[:5])}")
+    _new_versions()
     return BackupResult(path, len(counts), sum(counts.values()), len(manifest["media"]))
 
 
@@ -171,6 +174,18 @@ def describe(path: Path) -> dict:
 
 
 # -- helpers ----------------------------------------------------------------------
+
+
+def _new_versions() -> None:
+    """Drop the versions published to the shared cache: the restored version rows are the ones to serve.
+
+    The restored rows carry older serials than those published before, which
+    would otherwise outrank them; pages cached under the restored tokens
+    were drawn from the very data restored.
+    """
+    from .caching import version_models
+
+    versions.forget(version_models())
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:

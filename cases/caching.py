@@ -3,13 +3,13 @@
 A page an anonymous official reads depends only on its URL and on the data:
 the catalog (``catalog``: cases and their parts, agencies, themes, regions,
 synonyms) and, for the tracker's pages, the reports (``tracker``). Each room
-registers a function that returns its data's current version (a token and
-when it changed; search's CatalogVersion, the tracker's TrackerVersion),
-which every write bumps when it commits. A cached page is keyed by the URL
-and the versions, so any edit, import, publish or report makes exactly the
-pages that show that data stale, at once, in every process: the versions
-are read from the database on each request, and the cache is shared (Redis)
-when ``REDIS_URL`` is set.
+registers its version model (a token, when it changed and a serial;
+search's CatalogVersion, the tracker's TrackerVersion), which every write
+bumps when it commits. A cached page is keyed by the URL and the versions,
+so any edit, import, publish or report makes exactly the pages that show
+that data stale, at once, in every process: the versions are read on each
+request, from the database, or with Redis (``REDIS_URL``) from where each
+write publishes them when it commits (cases.versions says why that is safe).
 
 A browser's repeat visit sends If-None-Match / If-Modified-Since and gets a
 304 without the page being rendered or even read from the cache
@@ -29,17 +29,18 @@ from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers, quote_etag
+from django.utils.http import http_date
 from django.utils.regex_helper import _lazy_re_compile
 from django.utils.text import compress_string
 from django.views.decorators.http import condition
 
 from .errors import too_many_requests
+from .versions import State, shared_rows, shares_versions, version_rows
 
-#: name -> state(using) returning (token, changed at) or None before the data was ever built;
-#: using None means the database the request reads from (portal.routers).
-VersionState = Callable[[str], tuple[str, datetime] | None]
-_versions: dict[str, VersionState] = {}
+#: name -> the version model of that data (a single row: token, changed_at), whose
+#: ``state(using)`` classmethod answers when the row does not exist yet.
+_versions: dict[str, type] = {}
 
 ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")
 
@@ -47,22 +48,44 @@ ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
 
 
-def register_version(name: str, state: VersionState) -> None:
-    _versions[name] = state
+def register_version(name: str, model: type) -> None:
+    _versions[name] = model
 
 
-def _states(request: HttpRequest, names: tuple[str, ...]) -> list[tuple[str, datetime]] | None:
-    """The versions a page depends on, read once per request; None when one is unknown (nothing is cached)."""
-    memo = request.__dict__.setdefault("_data_versions", {})
+def version_models() -> list[type]:
+    return list(_versions.values())
+
+
+def _read_states(request: HttpRequest, names: tuple[str, ...], memo_name: str, read) -> list[State] | None:
+    memo = request.__dict__.setdefault(memo_name, {})
+    unread = [name for name in names if name not in memo and name in _versions]
+    if unread:
+        rows = read([_versions[name] for name in unread])
+        for name in unread:
+            model = _versions[name]
+            memo[name] = rows[model] if rows[model] is not None else model.state(None)
     states = []
     for name in names:
-        if name not in memo:
-            state = _versions.get(name)
-            memo[name] = state(None) if state else None  # read where the request reads its data
-        if memo[name] is None:
+        if memo.get(name) is None:
             return None
         states.append(memo[name])
     return states
+
+
+def _states(request: HttpRequest, names: tuple[str, ...]) -> list[State] | None:
+    """The versions a page depends on, as the shared cache publishes them (else the database); None when unknown.
+
+    Read once per request, all in one round trip. With Redis a page served
+    from the page cache costs no database round trip (cases.versions).
+    """
+    return _read_states(request, names, "_shared_versions", lambda models: shared_rows(models) or version_rows(models))
+
+
+def _data_states(request: HttpRequest, names: tuple[str, ...]) -> list[State] | None:
+    """The versions of the database this request reads its data from: what is rendered is stored under these only."""
+    if not shares_versions():
+        return _states(request, names)
+    return _read_states(request, names, "_data_versions", version_rows)
 
 
 def _anonymous_read(request: HttpRequest) -> bool:
@@ -70,7 +93,7 @@ def _anonymous_read(request: HttpRequest) -> bool:
 
 
 def _tag(request: HttpRequest, states) -> str:
-    parts = [token for token, _ in states] + [request.get_full_path()]
+    parts = [state.token for state in states] + [request.get_full_path()]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
@@ -87,7 +110,7 @@ def cached_page(*names: str, seconds: int | None = None):
         if not _anonymous_read(request):
             return None
         states = _states(request, names)
-        return None if states is None else max(changed for _, changed in states)
+        return None if states is None else _last_changed(states)
 
     def decorator(view):
         conditional = condition(etag_func=etag, last_modified_func=last_modified)
@@ -107,11 +130,7 @@ def cached_page(*names: str, seconds: int | None = None):
             if stored is not None:
                 response = _from_cache(request, stored, states)
             else:
-                response = view(request, *args, **kwargs)
-                if _storable(request, response):
-                    headers = {h: response[h] for h in KEPT_HEADERS if h in response}
-                    stored = {"content": response.content, "gzip": _compressed(response.content), "headers": headers}
-                    _keep_page(key, stored, seconds or settings.PAGE_CACHE_SECONDS)
+                response = _render_and_keep(request, view, args, kwargs, names, seconds)
             patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
             return response
 
@@ -120,18 +139,48 @@ def cached_page(*names: str, seconds: int | None = None):
     return decorator
 
 
+def _render_and_keep(request, view, args, kwargs, names, seconds) -> HttpResponse:
+    """Render a page that is not stored and store it under the versions of the database it is drawn from.
+
+    Those are read before rendering, so the page holds at least that data: a
+    replica that lags, or a version published late, can never put old data
+    under a newer version's key. The ETag and Last-Modified name them too.
+    """
+    states = _data_states(request, names)
+    if states is None:
+        return view(request, *args, **kwargs)
+    key = f"page:{_tag(request, states)}"
+    stored = _read_page(key)
+    if stored is not None:
+        response = _from_cache(request, stored, states)
+    else:
+        response = view(request, *args, **kwargs)
+        if _storable(request, response):
+            headers = {h: response[h] for h in KEPT_HEADERS if h in response}
+            stored = {"content": response.content, "gzip": _compressed(response.content), "headers": headers}
+            _keep_page(key, stored, seconds or settings.PAGE_CACHE_SECONDS)
+    if response.status_code == 200 and not response.has_header("ETag"):
+        response["ETag"] = quote_etag(_tag(request, states))
+    response["Last-Modified"] = http_date(int(_last_changed(states).timestamp()))
+    return response
+
+
+def _last_changed(states: list[State]) -> datetime:
+    return max(state.changed_at for state in states)
+
+
 def versioned(request: HttpRequest, name: str, key: str, compute: Callable[[], object]):
     """``compute()`` once per version of ``name``, shared by every process through the cache.
 
     For figures a page shows to everyone (the home page's counts), so that no
     request scans the catalog to draw them: the value is keyed by the
-    version's token (read once per request, with the page cache's), so the
-    first read after an edit computes it afresh.
+    version's token as the database the request reads from has it (read once
+    per request), so the first read after an edit computes it afresh.
     """
-    states = _states(request, (name,))
+    states = _data_states(request, (name,))
     if states is None:
         return compute()
-    return cache.get_or_set(f"data:{name}:{states[0][0]}:{key}", compute, settings.PAGE_CACHE_SECONDS)
+    return cache.get_or_set(f"data:{name}:{states[0].token}:{key}", compute, settings.PAGE_CACHE_SECONDS)
 
 
 def _local_pages():

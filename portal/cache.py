@@ -30,3 +30,7 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def versions_client(self):
+        """The redis-py client of the primary, for the data versions kept as plain strings (cases.versions)."""
+        return self._cache.get_client(write=True)

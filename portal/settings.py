@@ -84,7 +84,6 @@ MIDDLEWARE = [
     "cases.middleware.RequestSizeLimit",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -280,6 +279,11 @@ DOWNLOAD_MAX_ROWS = 5000
 # long, and only pages up to this size.
 PAGE_CACHE_SECONDS = 24 * 3600
 PAGE_CACHE_MAX_BYTES = 2 * 1024 * 1024
+# With Redis, each write publishes its data version there once it commits, and
+# readers take it from Redis instead of the database; a published version is
+# re-read from the database after this many seconds, which bounds how long a
+# process that died between its commit and its publication can hide an edit.
+VERSION_SHARED_SECONDS = 5
 # Downloads: signed-in officials may take up to DOWNLOAD_MAX_ROWS rows, anonymous
 # readers fewer, and each address (or account) this many downloads a minute.
 DOWNLOAD_MAX_ROWS_ANONYMOUS = int(os.environ.get("DOWNLOAD_MAX_ROWS_ANONYMOUS", "1000"))

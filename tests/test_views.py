@@ -127,6 +127,15 @@ def test_the_notice_page_shows_the_notice_as_issued(client, seed):
     assert 'href="/responsibilities/"' in html
 
 
+@pytest.mark.parametrize("accept", ["en-US,en;q=0.9", "zh-TW", "fr"])
+def test_the_admin_stays_in_simplified_chinese_whatever_the_browser_asks(admin_client, seed, accept):
+    html = admin_client.get("/admin/", headers={"Accept-Language": accept}).content.decode()
+    assert '<html lang="zh-hans"' in html
+    assert "Site administration" not in html
+    assert "Log out" not in html
+    assert "站点管理" in html or "注销" in html or "退出" in html
+
+
 def test_pages_are_in_simplified_chinese(client, seed):
     assert '<html lang="zh-Hans">' in client.get("/").content.decode()
 

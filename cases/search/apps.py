@@ -18,6 +18,6 @@ class SearchConfig(AppConfig):
         from .models import CatalogVersion
 
         register_case_page_context(related.case_page_context)
-        register_version("catalog", CatalogVersion.state)
+        register_version("catalog", CatalogVersion)
         post_migrate.connect(roles.grant_editors, sender=self, dispatch_uid="search.roles")
         post_migrate.connect(indexing.refresh_stale_index, sender=self, dispatch_uid="search.refresh_stale_index")

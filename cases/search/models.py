@@ -7,8 +7,6 @@ record of them.
 
 import re
 import unicodedata
-import uuid
-from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -17,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cases.versions import version_row
+from cases.versions import State, bump, version_row
 
 SYNONYM_SEPARATORS = re.compile(r"[\s、，,;；/|]+")
 
@@ -178,6 +176,8 @@ class CatalogVersion(models.Model):
 
     token = models.CharField(_("版本标识"), max_length=32)
     changed_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    #: Incremented by every bump, so that serials follow the order bumps commit in (cases.versions).
+    serial = models.BigIntegerField(_("序号"), default=0)
 
     class Meta:
         db_table = "cases_catalogversion"
@@ -196,11 +196,11 @@ class CatalogVersion(models.Model):
     @classmethod
     def bump(cls) -> None:
         """A new version: every cached page, count and index of the old one is stale (version_changed is sent)."""
-        cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex, "changed_at": timezone.now()})
+        bump(cls)
         version_changed.send(cls, using="default")
 
     @classmethod
-    def state(cls, using: str | None = None) -> tuple[str, datetime] | None:
+    def state(cls, using: str | None = None) -> State | None:
         """(token, when it changed) of the current version; None before it was ever built."""
         return version_row(cls, using)
 

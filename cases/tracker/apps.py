@@ -17,7 +17,7 @@ class TrackerConfig(AppConfig):
         from . import pages, receivers, roles  # noqa: F401 - receivers connect on import
         from .models import TrackerVersion
 
-        register_version("tracker", TrackerVersion.state)
+        register_version("tracker", TrackerVersion)
         register_case_page_context(pages.case_page_context)
 
         post_migrate.connect(roles.ensure_office, sender=self, dispatch_uid="tracker.roles")

@@ -12,7 +12,6 @@ editing at once cannot silently overwrite each other.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cases.versions import version_row
+from cases.versions import State, bump, version_row
 
 
 class OfficialProfile(models.Model):
@@ -290,6 +289,8 @@ class TrackerVersion(models.Model):
 
     token = models.CharField(_("版本标识"), max_length=32)
     changed_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    #: Incremented by every bump, so that serials follow the order bumps commit in (cases.versions).
+    serial = models.BigIntegerField(_("序号"), default=0)
 
     class Meta:
         verbose_name = _("推广落实数据版本")
@@ -300,13 +301,13 @@ class TrackerVersion(models.Model):
 
     @classmethod
     def bump(cls) -> None:
-        cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex, "changed_at": timezone.now()})
+        bump(cls)
 
     @classmethod
-    def state(cls, using: str | None = None) -> tuple[str, datetime]:
+    def state(cls, using: str | None = None) -> State:
         """(token, when it changed); the first version is made on first use (no report saved yet)."""
         state = version_row(cls, using)
         if state is None:
             version, _ = cls.objects.using(using or "default").get_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
-            state = (version.token, version.changed_at)
+            state = State(version.token, version.changed_at, version.serial)
         return state
