@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cases.models import Region
 
-from . import stats
+from . import maps, stats
 from .models import AdoptionReport
 
 Status = AdoptionReport.Status
@@ -20,6 +20,7 @@ def case_page_context(request, case, visible) -> dict:
         "adoption": {
             "template": "adoption/_case_landing.html",
             "row": row,
+            "map": maps.case_map(row),
             "landed": by_status[Status.LANDED],
             "in_progress": by_status[Status.IN_PROGRESS],
             "departments": departments,

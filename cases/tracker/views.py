@@ -20,9 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from cases.caching import cached_page, rate_limited, versioned
 from cases.downloads import downloads_per_minute, streamed_spreadsheet
 from cases.errors import MAX_SMALL_INTEGER, SLUG, parse_positive_int
-from cases.models import Agency, Case, Notice, Region, Theme
+from cases.models import Agency, Case, Notice, Region, Theme, batch_label
 
-from . import access, services, stats
+from . import access, maps, services, stats
 from .forms import CommentForm, error_summary
 from .models import AdoptionReport, Evidence
 
@@ -90,7 +90,11 @@ def matrix(request: HttpRequest) -> HttpResponse:
     regions = list(Region.objects.all())
     page = Paginator(cases, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     rows = stats.matrix(list(page.object_list), regions)
+    choices = _filter_choices(request)
     context = {
+        "map": maps.province_map(
+            cases, regions, _map_caption(chosen, choices, page.paginator.count), page.paginator.count
+        ),
         "rows": rows,
         "page": page,
         "regions": regions,
@@ -100,9 +104,18 @@ def matrix(request: HttpRequest) -> HttpResponse:
         "short": stats.SHORT,
         "query": _query(request, batch=chosen["batch"]),
         "has_demo": stats.has_demo(rows),
-        **_filter_choices(request),
+        **choices,
     }
     return render(request, "adoption/matrix.html", context)
+
+
+def _map_caption(chosen: dict, choices: dict, total: int) -> str:
+    """What the matrix's map shows, in words: the batch and theme chosen and how many cases."""
+    one_batch = chosen["batch"] and chosen["batch"] != ALL_BATCHES
+    scope = batch_label(int(chosen["batch"])) if one_batch else "各批"
+    theme = next((t.name for t in choices["themes"] if t.slug == chosen["theme"]), "")
+    scope += f"“{theme}”主题" if theme else ""
+    return f"{scope}示范案例（{total} 个）在各市县的落地情况"
 
 
 def _query(request: HttpRequest, **values: str) -> str:
@@ -164,6 +177,7 @@ def case_progress(request: HttpRequest, batch: int, number: int) -> HttpResponse
         {
             "case": case,
             "row": row,
+            "map": maps.case_map(row),
             "departments": departments,
             "short": stats.SHORT,
             "statuses": stats.STATUS_ORDER,

@@ -97,8 +97,10 @@ A11Y_PAGES = [
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("path", A11Y_PAGES)
-def test_pages_pass_an_automated_accessibility_check(page, path):
+def test_pages_pass_an_automated_accessibility_check(page, path, viewport):
+    page.set_viewport_size(viewport)
     page.goto(page.base + path)
     results = Axe().run(page, options=WCAG_21_AA)
     assert results.violations_count == 0, results.generate_report()

@@ -1,0 +1,137 @@
+"""Hainan's 19 cities and counties as an SVG map coloured by adoption status, drawn on the server.
+
+The outlines come from ``geo/hainan.map.json``, built once from echarts'
+boundary data by ``python -m cases.tracker.geo.build``; regions are matched
+by administrative code (Region.code). Each region is a link with its status
+in words (its ``<title>``), the legend names every status with how many
+regions are in it, and the pages that show a map keep their table, so
+nothing rests on colour alone. No script, no style attribute: classes only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.db.models import Count, QuerySet
+from django.urls import reverse
+
+from cases.models import Region
+
+from . import stats
+from .models import AdoptionReport
+
+Status = AdoptionReport.Status
+GEOMETRY = Path(__file__).resolve().parent / "geo" / "hainan.map.json"
+SUFFIXES = ("黎族苗族自治县", "黎族自治县", "市", "县")
+
+
+@cache
+def geometry() -> dict:
+    data = json.loads(GEOMETRY.read_text(encoding="utf-8"))
+    data["by_code"] = {region["code"]: region for region in data["regions"]}
+    return data
+
+
+def short_name(name: str) -> str:
+    """海口市 → 海口, 琼中黎族苗族自治县 → 琼中: what fits on the map."""
+    for suffix in SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+@dataclass
+class Area:
+    region: Region
+    status: str
+    words: str
+    href: str
+    path: str | None
+    box: dict | None
+    label: tuple[float, float]
+
+    @property
+    def short(self) -> str:
+        return short_name(self.region.name)
+
+
+@dataclass
+class RegionMap:
+    caption: str
+    view_box: str
+    areas: list[Area]
+    legend: list[tuple[str, str, int]]  # (status, words, regions)
+    missing: list[Region]  # regions without an outline (a code the map does not know)
+
+
+def draw(caption: str, statuses: dict[int, tuple[str, str, str]], regions: list[Region]) -> RegionMap:
+    """A map of ``regions``: ``statuses`` gives each region's pk (status, status in words, link)."""
+    shapes = geometry()["by_code"]
+    areas, missing = [], []
+    for region in regions:
+        shape = shapes.get(region.code)
+        status, words, href = statuses.get(region.pk, (Status.NOT_STARTED, stats.SHORT[Status.NOT_STARTED], ""))
+        if shape is None:
+            missing.append(region)
+            continue
+        link = href or _region_url(region)
+        areas.append(Area(region, status, words, link, shape.get("path"), shape.get("box"), shape["label"]))
+    counts = Counter(area.status for area in areas)
+    legend = [(status, stats.SHORT[status], counts[status]) for status in stats.STATUS_ORDER]
+    return RegionMap(caption, " ".join(str(n) for n in geometry()["view_box"]), areas, legend, missing)
+
+
+def _region_url(region: Region) -> str:
+    return reverse("adoption:region", args=[region.slug])
+
+
+def case_map(row: stats.Row) -> RegionMap:
+    """Where one case has landed: each region's own status, linked to its report (or its region page)."""
+    statuses = {
+        cell.region.pk: (
+            cell.status,
+            cell.label,
+            reverse("adoption:report-detail", args=[cell.report.pk]) if cell.report else "",
+        )
+        for cell in row.cells
+    }
+    return draw(f"“{row.case.title}”在各市县的推广落实状态", statuses, [cell.region for cell in row.cells])
+
+
+def province_map(cases: QuerySet, regions: list[Region], caption: str, total: int | None = None) -> RegionMap:
+    """Each region over ``cases``: 已落地 when every case it applies to has landed, 推进中 when some have landed
+    or are under way, 未启动 when none has, 不适用 when it reported every one not applicable.
+
+    One query, and one more to count ``cases`` unless ``total`` is given (a paginator has counted them).
+    """
+    total = cases.count() if total is None else total
+    counts: dict[int, Counter] = {region.pk: Counter() for region in regions}
+    reports = (
+        AdoptionReport.objects.filter(case__in=cases.order_by().values("pk"), region__isnull=False)
+        .values_list("region_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for region_id, status, n in reports:
+        if region_id in counts:
+            counts[region_id][status] += n
+    statuses = {}
+    for region in regions:
+        found = counts[region.pk]
+        applicable = total - found[Status.NOT_APPLICABLE]
+        landed, under_way = found[Status.LANDED], found[Status.IN_PROGRESS]
+        if total and applicable == 0:
+            status = Status.NOT_APPLICABLE
+        elif applicable and landed == applicable:
+            status = Status.LANDED
+        elif landed or under_way:
+            status = Status.IN_PROGRESS
+        else:
+            status = Status.NOT_STARTED
+        words = f"{stats.SHORT[status]}（{total} 个案例中已落地 {landed} 个，推进中 {under_way} 个）"
+        statuses[region.pk] = (status, words, "")
+    return draw(caption, statuses, regions)

@@ -1,0 +1,136 @@
+"""The map of Hainan's 19 cities and counties: built from echarts' boundary data, drawn on the server, in words too."""
+
+import json
+import random
+import re
+from datetime import date
+
+import pytest
+
+from cases.models import Case, Region
+from cases.tracker import maps
+from cases.tracker.geo import build
+from cases.tracker.models import AdoptionReport
+
+pytestmark = pytest.mark.django_db
+
+
+def encode_ring(points, offset):
+    """echarts' UTF8Encoding, written independently of the decoder: zigzag deltas as pairs of characters."""
+    px, py = offset
+    out = []
+    for x, y in points:
+        for delta in (x - px, y - py):
+            out.append(chr(((delta << 1) ^ (delta >> 31)) + 64))
+        px, py = x, y
+    return "".join(out)
+
+
+def test_the_decoder_reverses_echarts_encoding():
+    rng = random.Random(7)
+    for _ in range(50):
+        offset = [rng.randint(110_000, 115_000), rng.randint(18_000, 21_000)]
+        points, x, y = [], offset[0], offset[1]
+        for _ in range(rng.randint(3, 40)):
+            x, y = x + rng.randint(-300, 300), y + rng.randint(-300, 300)
+            points.append((x, y))
+        decoded = build.decode_ring(encode_ring(points, offset), offset)
+        assert decoded == [(px / 1024, py / 1024) for px, py in points]
+
+
+def test_the_decoded_outlines_lie_in_hainan():
+    source = json.loads(build.SOURCE.read_text(encoding="utf-8"))
+    for feature in source["features"]:
+        if feature["id"] == build.SANSHA:
+            continue
+        lon, lat = zip(*[p for ring in build.rings(feature) for p in ring], strict=True)
+        name = feature["properties"]["name"]
+        assert min(lon) > 108.5, name
+        assert max(lon) < 111.3, name
+        assert min(lat) > 18.1, name
+        assert max(lat) < 20.2, name
+
+
+def test_the_map_in_the_repository_is_what_the_build_script_makes():
+    source = json.loads(build.SOURCE.read_text(encoding="utf-8"))
+    made = json.loads(json.dumps(build.build(source), ensure_ascii=False))
+    assert made == json.loads(build.OUTPUT.read_text(encoding="utf-8"))
+
+
+def test_every_region_has_an_outline(seed):
+    codes = {region["code"] for region in maps.geometry()["regions"]}
+    assert set(Region.objects.values_list("code", flat=True)) == codes
+    assert len(codes) == 19
+
+
+def areas(html):
+    """Each region's (name, status class, words, link) as the page draws it."""
+    found = re.findall(r'<a href="([^"]+)" class="map-area map-(\w+)" aria-label="([^"：]+)：([^"]+)">', html)
+    return {name: (status, words, href) for href, status, name, words in found}
+
+
+def test_a_case_map_colours_each_region_by_its_report_and_says_so_in_words(client, seed):
+    case = Case.objects.get(batch=4, number=1)
+    haikou = AdoptionReport.objects.create(
+        case=case,
+        region=Region.objects.get(slug="haikou"),
+        status="landed",
+        started_on=date(2024, 1, 1),
+        completed_on=date(2024, 3, 1),
+    )
+    AdoptionReport.objects.create(
+        case=case, region=Region.objects.get(slug="sansha"), status="not_applicable", not_applicable_reason="无此业务"
+    )
+    for url in ("/adoption/cases/4/1/", "/cases/4/1/"):
+        html = client.get(url).content.decode()
+        drawn = areas(html)
+        assert len(drawn) == 19, url
+        assert drawn["海口市"] == ("landed", "已落地", f"/adoption/reports/{haikou.pk}/")
+        assert drawn["三沙市"][:2] == ("not_applicable", "不适用")
+        assert drawn["三亚市"] == ("not_started", "未启动", "/adoption/regions/sanya/")
+        assert "已落地：1 个市县" in html
+        assert "未启动：17 个市县" in html
+        assert "不适用：1 个市县" in html
+        assert 'style="' not in html.split('<figure class="region-map"')[1].split("</figure>")[0]
+
+
+def test_the_province_map_sums_up_each_region_over_the_batch(client, seed):
+    cases = list(Case.objects.filter(batch=4).order_by("number"))
+    regions = {slug: Region.objects.get(slug=slug) for slug in ("haikou", "sanya", "sansha")}
+    for case in cases:
+        AdoptionReport.objects.create(
+            case=case,
+            region=regions["haikou"],
+            status="landed",
+            started_on=date(2024, 1, 1),
+            completed_on=date(2024, 2, 1),
+        )
+        AdoptionReport.objects.create(
+            case=case, region=regions["sansha"], status="not_applicable", not_applicable_reason="无此业务"
+        )
+    AdoptionReport.objects.create(
+        case=cases[0], region=regions["sanya"], status="in_progress", started_on=date(2024, 1, 1)
+    )
+    html = client.get("/adoption/").content.decode()
+    drawn = areas(html)
+    assert len(drawn) == 19
+    assert drawn["海口市"][:2] == ("landed", "已落地（8 个案例中已落地 8 个，推进中 0 个）")
+    assert drawn["三亚市"][:2] == ("in_progress", "推进中（8 个案例中已落地 0 个，推进中 1 个）")
+    assert drawn["三沙市"][0] == "not_applicable"
+    assert drawn["儋州市"][0] == "not_started"
+    assert drawn["海口市"][2] == "/adoption/regions/haikou/"
+    assert "第四批示范案例（8 个）在各市县的落地情况" in html
+
+
+@pytest.mark.parametrize(
+    ("name", "short"),
+    [
+        ("海口市", "海口"),
+        ("琼中黎族苗族自治县", "琼中"),
+        ("白沙黎族自治县", "白沙"),
+        ("定安县", "定安"),
+        ("五指山市", "五指山"),
+    ],
+)
+def test_short_names_fit_the_map(name, short):
+    assert maps.short_name(name) == short
