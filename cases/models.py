@@ -11,9 +11,12 @@ metrics, reconstructed responsibilities) live in their own fields or models
 and are marked as such on every page that shows them.
 """
 
+import re
+import unicodedata
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -238,6 +241,25 @@ class Agency(models.Model):
         help_text=_("导入时发现的名称相近的已有单位：若确是同一单位，用“并入建议的单位”把本单位作为简称并入。"),
     )
 
+    # Whom an official calls: kept by editors (the notices print no contacts); all optional.
+    contact_office = models.CharField(
+        _("联系处室"), max_length=100, blank=True, help_text=_("负责营商环境或本案例的处室、科室，例如“政策法规处”。")
+    )
+    contact_person = models.CharField(_("联系人"), max_length=50, blank=True, help_text=_("可不填；填写即在门户公开。"))
+    contact_phone = models.CharField(
+        _("联系电话"),
+        max_length=40,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[0-9０-９()（）+\- 转、,，]{5,40}$",
+                _("请填写电话号码，可含区号、分机（如 0898-65201234 转 801），多个号码用顿号分隔。"),
+            )
+        ],
+    )
+    contact_address = models.CharField(_("办公地址"), max_length=200, blank=True)
+    website = models.URLField(_("网站"), max_length=300, blank=True, help_text=_("单位官方网站或政务服务页面的地址。"))
+
     objects = AgencyQuerySet.as_manager()
 
     history = HistoricalRecords(verbose_name_plural=_("变更记录"))
@@ -252,6 +274,21 @@ class Agency(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("cases:agency-detail", kwargs={"slug": self.slug})
+
+    @property
+    def has_contact(self) -> bool:
+        return any((self.contact_office, self.contact_person, self.contact_phone, self.contact_address, self.website))
+
+    @property
+    def phone_numbers(self) -> list[tuple[str, str]]:
+        """Each number as printed and as a tel: link (digits and +; an extension after 转 is dropped from the link)."""
+        numbers = []
+        for part in re.split(r"[、,，]", self.contact_phone):
+            shown = part.strip()
+            if shown:
+                dialled = unicodedata.normalize("NFKC", shown.split("转")[0])
+                numbers.append((shown, re.sub(r"[^0-9+]", "", dialled)))
+        return numbers
 
 
 class AgencyAlias(models.Model):

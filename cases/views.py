@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from . import charts
 from .caching import cached_page, versioned
 from .extensions import case_page_extras
 from .filters import ResponsibilityFilter
@@ -36,14 +37,28 @@ def case_detail(request: HttpRequest, batch: int, number: int) -> HttpResponse:
     visible = Case.objects.visible_to(request.user)
     case = get_object_or_404(visible.for_detail(annexes=False), batch=batch, number=number)
     sections = list(case.sections.all())
+    metrics = list(case.metrics.all())
     context = {
         "case": case,
         "measures": [s for s in sections if s.kind == Section.Kind.MEASURE],
         "outcomes": [s for s in sections if s.kind == Section.Kind.OUTCOME],
-        "metrics": list(case.metrics.all()),
+        "metrics": metrics,
+        "charts": {"pairs": charts.bar_pairs(metrics), "series": charts.series(metrics)},
+        "contacts": _contacts(case),
         **case_page_extras(request, case, visible),
     }
     return render(request, "cases/case_detail.html", context)
+
+
+def _contacts(case: Case) -> list[tuple[Agency, list[str]]]:
+    """Whom to call about a case: its lead agencies (申报单位), then its responsible units (附件2), each once."""
+    found: dict[int, tuple[Agency, list[str]]] = {}
+    for link in case.case_agencies.all():
+        found.setdefault(link.agency_id, (link.agency, []))[1].append("申报单位")
+    for row in case.responsibilities.all():
+        roles = found.setdefault(row.agency_id, (row.agency, []))[1]
+        roles.append(f"推广{row.get_role_display()}" + ("，推断" if row.reconstructed else ""))
+    return list(found.values())
 
 
 @require_safe

@@ -48,6 +48,15 @@ class AgencyAdmin(ExportSelectedMixin, HistoryAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", ("kind", "level", "region")]}),
         (
+            _("联系方式"),
+            {
+                "fields": [("contact_office", "contact_person"), "contact_phone", "contact_address", "website"],
+                "description": _(
+                    "在单位页和案例页上公开，供各市县、各部门学习借鉴时联系。通知原文不含联系方式，请按单位提供的信息填写。"
+                ),
+            },
+        ),
+        (
             _("核对"),
             {
                 "fields": ["needs_review", "review_note", "suggested_match"],
