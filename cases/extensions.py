@@ -2,7 +2,8 @@
 
 Search adds a case page's related cases and neighbours; the tracker where
 the case has landed (``adoption``, with the template that shows it). Each registers a function in its AppConfig.ready();
-the catalog's views call whatever is registered.
+the catalog's views call whatever is registered. The comparison of cases
+(cases.compare) takes rows the same way: the tracker adds where each landed.
 """
 
 from __future__ import annotations
@@ -25,3 +26,21 @@ def case_page_extras(request, case, visible) -> dict:
     for provider in case_page_context:
         context.update(provider(request, case, visible))
     return context
+
+
+# (cases) -> rows of the comparison table: (heading, one list of lines per case, in the cases' order)
+ComparisonRows = Callable[[list], list[tuple[str, list[list[str]]]]]
+comparison_rows: list[ComparisonRows] = []
+
+
+def register_comparison_rows(provider: ComparisonRows) -> ComparisonRows:
+    if provider not in comparison_rows:
+        comparison_rows.append(provider)
+    return provider
+
+
+def comparison_extras(cases: list) -> list[tuple[str, list[list[str]]]]:
+    rows: list[tuple[str, list[list[str]]]] = []
+    for provider in comparison_rows:
+        rows.extend(provider(cases))
+    return rows

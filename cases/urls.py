@@ -1,12 +1,13 @@
 from django.urls import path, re_path
 
-from . import downloads, feeds, views
+from . import compare, downloads, feeds, views
 
 app_name = "cases"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("cases/<num:batch>/<num:number>/", views.case_detail, name="case-detail"),
+    path("cases/compare/", compare.compare, name="compare"),
     re_path(r"^agencies/download\.(?P<fmt>xlsx|csv)$", downloads.agency_download, name="agency-download"),
     re_path(
         r"^responsibilities/download\.(?P<fmt>xlsx|csv)$",

@@ -12,12 +12,13 @@ class TrackerConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from cases.caching import register_version
-        from cases.extensions import register_case_page_context
+        from cases.extensions import register_case_page_context, register_comparison_rows
 
         from . import pages, receivers, roles  # noqa: F401 - receivers connect on import
         from .models import TrackerVersion
 
         register_version("tracker", TrackerVersion)
         register_case_page_context(pages.case_page_context)
+        register_comparison_rows(pages.comparison_rows)
 
         post_migrate.connect(roles.ensure_office, sender=self, dispatch_uid="tracker.roles")

@@ -11,6 +11,8 @@
     form.submit();
   }
   form.addEventListener("change", function (event) {
+    // The "加入比较" boxes sit in the list but belong to the comparison's own form.
+    if (event.target.form !== form) return;
     if (event.target.matches("input[type=checkbox], select")) submit();
   });
   form.addEventListener("submit", function (event) {

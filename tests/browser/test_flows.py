@@ -92,6 +92,7 @@ A11Y_PAGES = [
     "/adoption/rankings/",
     "/adoption/cases/4/1/",
     "/adoption/regions/haikou/",
+    "/cases/compare/?cases=4-1,4-3",
     "/accounts/login/",
 ]
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -181,3 +182,15 @@ def test_the_admin_works_under_the_content_security_policy(page):
     violations += page.evaluate("window.__csp || []")
     assert violations == []
     assert [e for e in errors if "Content Security Policy" in e] == []
+
+
+def test_an_official_picks_cases_in_the_list_and_compares_them(page):
+    page.goto(page.base + "/cases/")
+    page.check('input[name="cases"][value="4-1"]')
+    page.check('input[name="cases"][value="4-3"]')
+    assert "/cases/compare/" not in page.url  # ticking a box does not submit the list's own filters
+    page.click('button[form="compare-form"]')
+    page.wait_for_url("**/cases/compare/**")
+    assert page.locator("table.compare thead th").count() == 3
+    assert "4-1" in page.url
+    assert "4-3" in page.url

@@ -19,6 +19,7 @@ PUBLIC = [
     "/adoption/rankings/",
     "/adoption/cases/4/1/",
     "/adoption/regions/haikou/",
+    "/cases/compare/?cases=4-1,4-3,4-8",
     "/accounts/login/",
     "/no-such-page/",
 ]
