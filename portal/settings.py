@@ -269,7 +269,8 @@ NOTICE_SOURCE_DIR = BASE_DIR / "fixtures" / "source"
 # MEDIA_ROOT and served only through a view that checks who is asking (there
 # is deliberately no MEDIA_URL route).
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/adoption/"
+# An official lands on their own region's or department's page (我的市县).
+LOGIN_REDIRECT_URL = "/adoption/mine/"
 LOGOUT_REDIRECT_URL = "/adoption/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024

@@ -619,7 +619,7 @@ def test_demo_setup_creates_one_account_per_role_and_marked_sample_reports(seed,
     assert "演示数据" in client.get(f"/adoption/reports/{AdoptionReport.objects.first().pk}/").content.decode()
     signed_in = client.post("/accounts/login/", {"username": "demo-haikou", "password": accounts["demo-haikou"]})
     assert signed_in.status_code == 302
-    assert signed_in["Location"] == "/adoption/"
+    assert signed_in["Location"] == "/adoption/mine/"
     call_command("demo_setup", delete=True, stdout=io.StringIO())
     assert not AdoptionReport.objects.exists()
     assert not User.objects.filter(username__startswith="demo-").exists()

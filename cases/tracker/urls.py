@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.matrix, name="matrix"),
     re_path(r"^matrix\.(?P<fmt>xlsx|csv)$", views.matrix_download, name="matrix-download"),
     path("rankings/", views.rankings, name="rankings"),
+    path("mine/", views.my_unit, name="mine"),
     path("cases/<num:batch>/<num:number>/", views.case_progress, name="case-progress"),
     path("regions/<slug:slug>/", views.region_page, name="region"),
     re_path(

@@ -22,7 +22,7 @@ from cases.downloads import downloads_per_minute, streamed_spreadsheet
 from cases.errors import MAX_SMALL_INTEGER, SLUG, parse_positive_int
 from cases.models import Agency, Case, Notice, Region, Theme, batch_label
 
-from . import access, maps, services, stats
+from . import access, maps, mine, services, stats
 from .forms import CommentForm, error_summary
 from .models import AdoptionReport, Evidence
 
@@ -328,3 +328,13 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     except FileNotFoundError:
         raise Http404("文件已不存在。") from None
     return FileResponse(handle, as_attachment=True, filename=evidence.original_name or evidence.file.name)
+
+
+@login_required
+@require_safe
+def my_unit(request: HttpRequest) -> HttpResponse:
+    """我的市县: a signed-in official's own region or department, each item with the action to take."""
+    space = mine.workspace(request.user)
+    response = render(request, "adoption/mine.html", {"space": space, "short": stats.SHORT, "limit": mine.LIMIT})
+    response["Cache-Control"] = "private, no-cache"
+    return response

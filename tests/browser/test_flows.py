@@ -122,7 +122,8 @@ def test_screenshots_of_the_main_pages(browser, seeded_server, name, viewport):
     context.close()
 
 
-def test_an_official_signs_in_files_a_report_and_sees_it_on_the_matrix(page):
+def test_an_official_signs_in_lands_on_their_region_reads_a_case_and_files_a_report(page):
+    """The official's day: sign in, land on 我的工作台, open a case, see the map and whom to call, file a report."""
     from django.contrib.auth.models import User
 
     from cases.models import Region
@@ -135,8 +136,21 @@ def test_an_official_signs_in_files_a_report_and_sees_it_on_the_matrix(page):
     page.get_by_label("用户名").fill("wenchang")
     page.get_by_label("密码").fill("文昌-测试-口令-2024")
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/adoption/")
-    page.goto(page.base + "/adoption/cases/4/3/")
+    page.wait_for_url("**/adoption/mine/")
+    assert page.locator("h1").inner_text() == "我的工作台：文昌市"
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        results = Axe().run(page, options=WCAG_21_AA)
+        assert results.violations_count == 0, results.generate_report()
+    page.set_viewport_size(DESKTOP)
+    page.locator("#newest-heading + table").get_by_role("link", name="4-3 深化经营主体注销便利化改革").click()
+    page.wait_for_url("**/cases/4/3/")
+    assert page.locator("figure.region-map a").count() == 19
+    assert page.get_by_label("文昌市：未启动").count() == 1
+    contacts = page.locator("#contacts")
+    assert "海南省市场监督管理局" in contacts.inner_text()
+    assert "申报单位" in contacts.inner_text()
+    page.get_by_role("link", name="查看各市县推广进度 →").click()
     page.get_by_role("link", name="填写或更新本市县的报告").click()
     page.get_by_label("已落地").check()
     page.get_by_label("启动日期").fill("2024-01-15")

@@ -119,8 +119,8 @@ def test_an_officials_pages_fit_a_phone(browser, tracker_data):
     page.get_by_label("用户名").fill("haikou-phone")
     page.get_by_label("密码").fill("海口-手机-口令-2024")
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/adoption/")
-    check(page, "/adoption/ (signed in)")
+    page.wait_for_url("**/adoption/mine/")
+    check(page, "/adoption/mine/ (signed in)")
     for path in SIGNED_IN:
         page.goto(tracker_data.url + path)
         check(page, path)

@@ -1,0 +1,108 @@
+"""我的市县: where a signed-in official starts the day, with the action each item needs.
+
+For an official of a region or a department: the cases their unit has not
+reported yet (newest batch first), its reports in progress, comments others
+left on its reports since it last updated them, and, for a unit responsible
+for cases (Annex 2), the reports of those cases waiting for review. For the
+provincial office: every report waiting for review. A bounded page however
+large the catalog: each list shows its first ``LIMIT`` items and says how
+many there are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+from cases.models import Case, Notice
+
+from . import access
+from .models import AdoptionReport, ReviewComment
+
+LIMIT = 20
+
+
+@dataclass
+class Listing:
+    items: list
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+def _listing(queryset) -> Listing:
+    items = list(queryset[:LIMIT])
+    total = len(items) if len(items) < LIMIT else queryset.count()
+    return Listing(items, total)
+
+
+@dataclass
+class Workspace:
+    unit: object | None  # the region or department, None for the office
+    unit_url: str
+    unreported: Listing | None = None
+    in_progress: Listing | None = None
+    commented: Listing | None = None
+    to_review: Listing | None = None
+    newest: Notice | None = None
+    newest_rows: list = field(default_factory=list)  # (case, report or None, edit url)
+    unit_kind: str = "市县"  # or 单位
+
+
+def edit_url(case: Case, own) -> str:
+    kind, slug = ("region", own.region.slug) if own.region_id else ("agency", own.agency.slug)
+    return reverse("adoption:report-edit", args=[case.batch, case.number, kind, slug])
+
+
+def workspace(user) -> Workspace | None:
+    """What ``user`` has to do; None for a signed-in user who is neither an official nor the office."""
+    own = access.profile(user)
+    office = access.is_office(user)
+    if own is None and not office:
+        return None
+    reports = AdoptionReport.objects.select_related("case__notice", "region", "agency")
+    if own is None:
+        return Workspace(
+            None,
+            reverse("adoption:matrix"),
+            to_review=_listing(
+                reports.filter(reviewed=False).exclude(status=AdoptionReport.Status.NOT_STARTED).order_by("-updated_at")
+            ),
+        )
+    unit_filter = Q(region=own.region) if own.region_id else Q(agency=own.agency)
+    mine = reports.filter(unit_filter)
+    published = Case.objects.published().select_related("notice")
+    unit_url = reverse("adoption:region", args=[own.region.slug]) if own.region_id else own.agency.get_absolute_url()
+    reported = AdoptionReport.objects.filter(unit_filter, case=OuterRef("pk"))
+    others_comment = ReviewComment.objects.filter(report=OuterRef("pk"), created_at__gt=OuterRef("updated_at")).exclude(
+        author=user
+    )
+    space = Workspace(
+        own.unit,
+        unit_url,
+        unit_kind="市县" if own.region_id else "单位",
+        unreported=_listing(published.filter(~Exists(reported)).order_by("-batch", "number")),
+        in_progress=_listing(
+            mine.filter(status=AdoptionReport.Status.IN_PROGRESS).order_by("-case__batch", "case__number")
+        ),
+        commented=_listing(mine.filter(Exists(others_comment)).order_by("-updated_at")),
+    )
+    if own.agency_id:
+        responsible = Q(case__responsibilities__agency=own.agency)
+        space.to_review = _listing(
+            reports.filter(responsible, reviewed=False)
+            .exclude(unit_filter)
+            .exclude(status=AdoptionReport.Status.NOT_STARTED)
+            .distinct()
+            .order_by("-updated_at")
+        )
+    space.newest = Notice.objects.filter(pk__in=published.values("notice")).first()
+    if space.newest:
+        cases = list(published.filter(notice=space.newest).order_by("number"))
+        found = {r.case_id: r for r in mine.filter(case__in=cases)}
+        space.newest_rows = [(case, found.get(case.pk), edit_url(case, own)) for case in cases]
+    return space
