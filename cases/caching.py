@@ -97,19 +97,28 @@ def _tag(request: HttpRequest, states) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
-def cached_page(*names: str, seconds: int | None = None):
-    """Cache an anonymous GET of the decorated view per URL and per version of ``names`` ("catalog", "tracker")."""
+def cached_page(*names: str, seconds: int | None = None, also: Callable[[HttpRequest], tuple[str, ...]] | None = None):
+    """Cache an anonymous GET of the decorated view per URL and per version of ``names`` ("catalog", "tracker").
+
+    ``also(request)`` names more versions a particular request depends on (a
+    case list filtered by where cases have landed depends on the tracker).
+    """
+
+    def names_for(request) -> tuple[str, ...]:
+        if also is None:
+            return names
+        return names + tuple(name for name in also(request) if name not in names)
 
     def etag(request, *args, **kwargs):
         if not _anonymous_read(request):
             return None
-        states = _states(request, names)
+        states = _states(request, names_for(request))
         return None if states is None else _tag(request, states)
 
     def last_modified(request, *args, **kwargs):
         if not _anonymous_read(request):
             return None
-        states = _states(request, names)
+        states = _states(request, names_for(request))
         return None if states is None else _last_changed(states)
 
     def decorator(view):
@@ -122,7 +131,8 @@ def cached_page(*names: str, seconds: int | None = None):
                 if request.user.is_authenticated:
                     patch_cache_control(response, private=True, no_cache=True)
                 return response
-            states = _states(request, names)
+            depends = names_for(request)
+            states = _states(request, depends)
             if states is None:
                 return view(request, *args, **kwargs)
             key = f"page:{_tag(request, states)}"
@@ -130,7 +140,7 @@ def cached_page(*names: str, seconds: int | None = None):
             if stored is not None:
                 response = _from_cache(request, stored, states)
             else:
-                response = _render_and_keep(request, view, args, kwargs, names, seconds)
+                response = _render_and_keep(request, view, args, kwargs, depends, seconds)
             patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
             return response
 

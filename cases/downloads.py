@@ -20,6 +20,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from .caching import cached_page, rate_limited
+from .extensions import list_filter_versions
 from .filters import ResponsibilityFilter
 from .models import Agency, Responsibility
 from .spreadsheet_formats import SafeCSV, SafeXLSX, write_csv, write_xlsx
@@ -87,7 +88,8 @@ def downloads_per_minute() -> int:
 
 def public_download(view):
     """A public spreadsheet: rate-limited per address (or account), cached per catalog version for anonymous readers."""
-    return require_safe(rate_limited("download", downloads_per_minute)(cached_page("catalog")(view)))
+    cached = cached_page("catalog", also=list_filter_versions)(view)  # a list filtered by where cases landed
+    return require_safe(rate_limited("download", downloads_per_minute)(cached))
 
 
 @public_download

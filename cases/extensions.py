@@ -8,7 +8,8 @@ the catalog's views call whatever is registered. The comparison of cases
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 # (request, case, visible cases queryset) -> extra context for the case page
 CasePageContext = Callable[..., dict]
@@ -44,3 +45,37 @@ def comparison_extras(cases: list) -> list[tuple[str, list[list[str]]]]:
     for provider in comparison_rows:
         rows.extend(provider(cases))
     return rows
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """A filter of the case list (page, API, downloads) that another room answers from its own data.
+
+    ``filters()`` gives django-filter filters by parameter name (each reads
+    its value only: ``method="keep"``); ``apply(values)`` takes the cleaned
+    values of those parameters and returns None when the filter is not in
+    use, else ("only" | "except", case ids); ``describe(values)`` names it in
+    words for the page's heading and its chip; the list's cached pages then
+    also depend on ``version``. ``template`` draws its controls on the list.
+    """
+
+    params: tuple[str, ...]
+    version: str
+    filters: Callable[[], dict]
+    apply: Callable[[dict], tuple[str, Iterable[int]] | None]
+    describe: Callable[[dict], str]
+    template: str
+
+
+list_filters: list[ListFilter] = []
+
+
+def register_list_filter(list_filter: ListFilter) -> ListFilter:
+    if all(existing.params != list_filter.params for existing in list_filters):
+        list_filters.append(list_filter)
+    return list_filter
+
+
+def list_filter_versions(request) -> tuple[str, ...]:
+    """The versions a case list request depends on beyond the catalog (cases.caching.cached_page's ``also``)."""
+    return tuple(f.version for f in list_filters if any(request.GET.get(param) for param in f.params))

@@ -17,6 +17,7 @@ from django_filters.fields import ModelMultipleChoiceField
 from pyroaring import FrozenBitMap
 
 from cases.errors import MAX_SMALL_INTEGER, SLUG, parse_positive_int
+from cases.extensions import list_filters
 from cases.models import Agency, Case, Notice, Region, Theme
 
 from . import ranking
@@ -152,6 +153,27 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields: list[str] = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for list_filter in list_filters:  # what other rooms filter by (the tracker: where cases have landed)
+            self.filters.update(list_filter.filters())
+
+    @cached_property
+    def _other_rooms(self) -> list[tuple[str, FrozenBitMap, str]]:
+        """(how, cases, words) of each other room's filter in use: "only" these cases, or all "except" them."""
+        cleaned = self.form.cleaned_data if self.is_valid() else {}
+        found = []
+        for list_filter in list_filters:
+            values = {param: cleaned.get(param) for param in list_filter.params}
+            answer = list_filter.apply(values)
+            if answer is not None:
+                how, ids = answer
+                found.append((how, self.catalog().bitmap(list(ids)), list_filter.describe(values)))
+        return found
+
+    def other_room_labels(self) -> list[str]:
+        return [words for _, _, words in self._other_rooms]
+
     @property
     def search_query(self) -> SearchQuery:
         raw = self.form.cleaned_data.get("q") if self.is_valid() else None
@@ -204,6 +226,8 @@ class CaseFilter(django_filters.FilterSet):
                     bitmap &= index.any_of(keys)
             if (match := self.query_match()) is not None:
                 bitmap &= match.bitmap
+            for how, cases, _ in self._other_rooms:
+                bitmap = bitmap & cases if how == "only" else bitmap - cases
             self._bitmaps[excluded] = bitmap
         return self._bitmaps[excluded]
 

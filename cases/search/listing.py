@@ -9,6 +9,7 @@ from django.http import QueryDict
 from django.utils.safestring import SafeString
 
 from cases.errors import ClearBadRequest, ClearNotFound, parse_positive_int
+from cases.extensions import list_filters
 from cases.models import Case
 
 from .facets import Chip, Facet, build_chips, build_facets, clear_filters_url
@@ -42,6 +43,16 @@ class CaseListing:
     download_query: str = ""
     match: QueryMatch | None = None
     suggestions: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    @property
+    def list_filters(self) -> list:
+        """Other rooms' filters, whose controls the page draws (cases.extensions.ListFilter)."""
+        return list_filters
+
+    @property
+    def heading_filters(self) -> str:
+        """The filters in words, for the page's heading: 批次：第四批；主题：政务服务."""
+        return "；".join(f"{chip.facet_label}：{chip.label}" for chip in self.chips)
 
     @property
     def partial(self) -> bool:
@@ -139,12 +150,27 @@ def build_listing(data: QueryDict, path: str) -> CaseListing:
         page=page,
         results=results,
         facets=facets,
-        chips=build_chips(case_filter.data, facets, path),
+        chips=build_chips(case_filter.data, facets, path) + _other_room_chips(case_filter, path),
         clear_url=clear_filters_url(case_filter.data, path),
         download_query=_without_page(data),
         match=match,
         suggestions=suggestions,
     )
+
+
+def _other_room_chips(case_filter: CaseFilter, path: str) -> list[Chip]:
+    """A chip for each other room's filter in use, removing all of its parameters."""
+    chips = []
+    for list_filter in list_filters:
+        values = {param: case_filter.data.get(param) for param in list_filter.params}
+        if not all(values.values()) or list_filter.apply(values) is None:
+            continue
+        remaining = case_filter.data.copy()
+        for param in (*list_filter.params, "page"):
+            remaining.pop(param, None)
+        query = remaining.urlencode()
+        chips.append(Chip("推广落实", list_filter.describe(values), f"{path}?{query}" if query else path))
+    return chips
 
 
 def _results(case_filter: CaseFilter, match: QueryMatch | None, cases: list[Case]) -> list[Result]:

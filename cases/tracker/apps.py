@@ -12,13 +12,14 @@ class TrackerConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from cases.caching import register_version
-        from cases.extensions import register_case_page_context, register_comparison_rows
+        from cases.extensions import register_case_page_context, register_comparison_rows, register_list_filter
 
-        from . import pages, receivers, roles  # noqa: F401 - receivers connect on import
+        from . import listing, pages, receivers, roles  # noqa: F401 - receivers connect on import
         from .models import TrackerVersion
 
         register_version("tracker", TrackerVersion)
         register_case_page_context(pages.case_page_context)
         register_comparison_rows(pages.comparison_rows)
+        register_list_filter(listing.LANDING)
 
         post_migrate.connect(roles.ensure_office, sender=self, dispatch_uid="tracker.roles")
