@@ -13,6 +13,7 @@ and are marked as such on every page that shows them.
 
 import re
 import unicodedata
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -26,6 +27,7 @@ from simple_history.models import HistoricalRecords
 
 from .figures import same_unit
 from .querysets import PUBLISHED, AgencyQuerySet, CaseQuerySet, NoticeQuerySet, ResponsibilityQuerySet, ThemeQuerySet
+from .uploads import IMAGES, check_upload, suffix_of
 
 
 class Region(models.Model):
@@ -73,6 +75,15 @@ class Notice(models.Model):
         help_text=_("原文文本未印标题、由编辑补拟时取消勾选；页面会标明“标题为编辑补拟”。"),
     )
     issuer = models.CharField(_("发文机关"), max_length=100)
+    document_number = models.CharField(
+        _("文号"),
+        max_length=60,
+        blank=True,
+        help_text=_("照正式文件填写，如“琼营商〔2023〕12号”；原文文本未载时留空。"),
+    )
+    official_url = models.URLField(
+        _("正式发布地址"), max_length=500, blank=True, help_text=_("政府网站上正式发布这份通知的网页地址。")
+    )
     issued_on = models.DateField(_("成文日期"))
     recipients = models.TextField(_("主送"), help_text=_("照原文抄录，含末尾冒号。"))
     body = models.TextField(_("正文"), help_text=_("照原文抄录；多段时段与段之间空一行。"))
@@ -131,6 +142,75 @@ class Notice(models.Model):
     def clean(self) -> None:
         if self.meeting and self.meeting not in self.body:
             raise ValidationError({"meeting": _("会议名称须与正文中的写法完全一致。")})
+
+
+def notice_file_name(instance: "NoticeFile", filename: str) -> str:
+    """Stored under the batch, by a name of ours; the uploaded name is kept aside."""
+    return f"notices/{instance.notice.batch}/{uuid.uuid4().hex}.{suffix_of(filename) or 'bin'}"
+
+
+class NoticeFile(models.Model):
+    """An original document of a notice (its PDF or Word file, an annex issued as an image), uploaded by editors.
+
+    Shown beside what the portal reconstructed from the text, so that a
+    reconstructed row can be checked against the original on the same page.
+    Served through Django's storage API (STORAGES["default"]).
+    """
+
+    ALLOWED = ("pdf", "doc", "docx", "ofd", "png", "jpg", "jpeg")
+    MAX_BYTES = 20 * 1024 * 1024
+
+    notice = models.ForeignKey("Notice", on_delete=models.CASCADE, related_name="files", verbose_name=_("通知"))
+    annex = models.ForeignKey(
+        "Annex",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="files",
+        verbose_name=_("对应附件"),
+        help_text=_("这份文件是哪个附件的原件（如附件2责任分工表的图片）；通知正文的原件留空。"),
+    )
+    title = models.CharField(_("说明"), max_length=200, help_text=_("如“通知原件（PDF）”“附件2原件图片”。"))
+    file = models.FileField(_("文件"), upload_to=notice_file_name)
+    original_name = models.CharField(_("原文件名"), max_length=200, blank=True, editable=False)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0, editable=False)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    history = HistoricalRecords(verbose_name_plural=_("变更记录"))
+
+    class Meta:
+        verbose_name = _("原件")
+        verbose_name_plural = _("原件")
+        ordering = ["notice", "annex__number", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.file and not self.file._committed:  # a new upload
+            self.original_name = self.file.name.rsplit("/", 1)[-1][:200]
+            self.size = self.file.size
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:notice-file", kwargs={"batch": self.notice.batch, "pk": self.pk})
+
+    def clean(self) -> None:
+        if self.file and not self.file._committed:
+            try:
+                check_upload(self.file, self.ALLOWED, self.MAX_BYTES, "PDF、Word（DOC、DOCX）、OFD、PNG 或 JPG")
+            except ValidationError as error:
+                raise ValidationError({"file": error.messages}) from error
+        if self.annex_id and self.notice_id and self.annex.notice_id != self.notice_id:
+            raise ValidationError({"annex": _("所选附件须属于同一通知。")})
+
+    @property
+    def suffix(self) -> str:
+        return suffix_of(self.original_name or self.file.name)
+
+    @property
+    def is_image(self) -> bool:
+        return self.suffix in IMAGES
 
 
 class Annex(models.Model):

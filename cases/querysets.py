@@ -33,6 +33,7 @@ class NoticeQuerySet(models.QuerySet):
         Case = _model("Case")
         return self.prefetch_related(
             "annexes",
+            Prefetch("files", queryset=_model("NoticeFile").objects.select_related("annex")),
             Prefetch(
                 "cases",
                 queryset=Case.objects.order_by("number").prefetch_related(_ordered_agencies()),

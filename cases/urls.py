@@ -18,5 +18,6 @@ urlpatterns = [
     path("agencies/<slug:slug>/", views.agency_detail, name="agency-detail"),
     path("responsibilities/", views.responsibility_list, name="responsibility-list"),
     path("notices/<num:batch>/", views.notice_detail, name="notice-detail"),
+    path("notices/<num:batch>/files/<num:pk>/", views.notice_file, name="notice-file"),
     path("feeds/cases.atom", feeds.new_cases, name="feed"),
 ]

@@ -4,7 +4,7 @@ The case list and search are search's pages (cases.search.views); what other
 rooms add to a case page comes through cases.extensions.
 """
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
@@ -12,8 +12,10 @@ from . import charts
 from .caching import cached_page, versioned
 from .extensions import case_page_extras
 from .filters import ResponsibilityFilter
-from .models import Agency, Case, Notice, Responsibility, Section, Theme
+from .models import Agency, Annex, Case, Notice, NoticeFile, Responsibility, Section, Theme
+from .querysets import PUBLISHED
 from .roles import can_preview_drafts
+from .uploads import CONTENT_TYPES
 
 
 @require_safe
@@ -79,7 +81,11 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @cached_page("catalog")
 def responsibility_list(request: HttpRequest) -> HttpResponse:
     table = ResponsibilityFilter(request.GET, queryset=Responsibility.objects.for_table())
-    return render(request, "cases/responsibility_list.html", {"filter": table, "rows": table.qs})
+    # The tables as issued (images editors uploaded), beside the rows reconstructed from the text.
+    originals = NoticeFile.objects.filter(annex__kind=Annex.Kind.RESPONSIBILITIES).select_related("notice", "annex")
+    return render(
+        request, "cases/responsibility_list.html", {"filter": table, "rows": table.qs, "originals": list(originals)}
+    )
 
 
 @require_safe
@@ -91,3 +97,23 @@ def notice_detail(request: HttpRequest, batch: int) -> HttpResponse:
     if notice is None or not (cases or preview):
         raise Http404("没有这一批次。")
     return render(request, "cases/notice_detail.html", {"notice": notice, "cases": cases})
+
+
+@require_safe
+def notice_file(request: HttpRequest, batch: int, pk: int) -> FileResponse:
+    """An original document of a published notice: images shown in the page, other files downloaded."""
+    found = get_object_or_404(NoticeFile.objects.select_related("notice"), pk=pk, notice__batch=batch)
+    if not (can_preview_drafts(request.user) or found.notice.cases.filter(status=PUBLISHED).exists()):
+        raise Http404("没有这一文件。")
+    try:
+        handle = found.file.open("rb")
+    except OSError as error:
+        raise Http404("文件已不在存储中，请联系省营商环境建设办公室。") from error
+    response = FileResponse(
+        handle,
+        as_attachment=not found.is_image,
+        filename=found.original_name or f"{found.title}.{found.suffix}",
+        content_type=CONTENT_TYPES.get(found.suffix, "application/octet-stream"),
+    )
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -15,6 +15,13 @@ def test_every_model_of_the_app_is_registered():
     # Measure and Outcome are proxies of Section, edited inline on the case;
     # the search index, facet values and catalog version are derived, rebuilt on save, not edited.
     derived = {CaseSearch, CaseText, CaseFacet, CatalogVersion}
+    # Edited only inline, on the page of what they belong to (not listed on the admin index).
+    from cases.models import Notice, NoticeFile
+
+    inline_only = {NoticeFile}
+    notice_admin = admin.site._registry[Notice]
+    assert NoticeFile in {inline.model for inline in notice_admin.inlines}
+    derived |= inline_only
     # django-simple-history's records are shown and reverted from each object's history page.
     models = [
         m

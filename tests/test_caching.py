@@ -218,3 +218,49 @@ def test_the_versions_a_page_shows_are_read_in_one_statement(seed):
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/cases/4/1/").status_code == 200
     assert len(queries.captured_queries) == 1
+
+
+def test_every_catalog_write_shown_on_a_page_makes_that_page_new(client, seed, settings, tmp_path):
+    """Responsible units, annexes, original files and agency contacts: saved outside a case, seen at once."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import Agency, Annex, NoticeFile, Responsibility
+
+    def changes(url, edit, expected):
+        get(client, url)
+        get(client, url)  # cached
+        write(edit)
+        assert expected in get(client, url)[0].content.decode(), url
+
+    row = Responsibility.objects.filter(reconstructed=True).select_related("agency").first()
+
+    def confirm_row():
+        row.reconstructed = False
+        row.save()
+
+    before = get(client, "/responsibilities/")[0].content.decode().count("推断，待核对")
+    write(confirm_row)
+    assert get(client, "/responsibilities/")[0].content.decode().count("推断，待核对") == before - 1
+
+    annex = Annex.objects.filter(notice__batch=4).first()
+
+    def retitle():
+        annex.title = annex.title + "（修订）"
+        annex.save()
+
+    changes("/notices/4/", retitle, "（修订）")
+
+    def upload():
+        NoticeFile.objects.create(
+            notice=annex.notice, title="通知原件扫描件", file=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n")
+        )
+
+    changes("/notices/4/", upload, "通知原件扫描件")
+
+    def phone():
+        agency = Agency.objects.get(pk=row.agency_id)
+        agency.contact_phone = "0898-66668888"
+        agency.save()
+
+    changes(row.agency.get_absolute_url(), phone, "0898-66668888")

@@ -7,14 +7,32 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from cases.models import Agency, AgencyAlias, Case, CaseAgency, Measure, Metric, Notice, Outcome, Region, Section, Theme
+from cases.models import (
+    Agency,
+    AgencyAlias,
+    Annex,
+    Case,
+    CaseAgency,
+    Measure,
+    Metric,
+    Notice,
+    NoticeFile,
+    Outcome,
+    Region,
+    Responsibility,
+    Section,
+    Theme,
+)
 
 from . import engine
 from .indexing import cases_of_agency, schedule_reindex
 from .models import CatalogVersion, SynonymSet, version_changed
 
-# Measure and Outcome are proxies of Section; saving one sends its own signals.
-PART_MODELS = (Section, Measure, Outcome, Metric, CaseAgency)
+# Measure and Outcome are proxies of Section; saving one sends its own signals. A case's responsible
+# units (Annex 2) are not searched but shown on its page and the table: reindexing it gives a new version.
+PART_MODELS = (Section, Measure, Outcome, Metric, CaseAgency, Responsibility)
+# Shown on the catalog's pages, not searched: a change needs a new catalog version, nothing reindexed.
+SHOWN_ONLY = (Annex, NoticeFile)
 
 
 @receiver(post_save, sender=Case)
@@ -37,6 +55,16 @@ def notice_saved(sender, instance: Notice, raw=False, **kwargs):
 for model in PART_MODELS:
     post_save.connect(part_changed, sender=model, dispatch_uid=f"reindex-{model.__name__}-save")
     post_delete.connect(part_changed, sender=model, dispatch_uid=f"reindex-{model.__name__}-delete")
+
+
+def shown_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        transaction.on_commit(CatalogVersion.bump)
+
+
+for model in SHOWN_ONLY:
+    post_save.connect(shown_changed, sender=model, dispatch_uid=f"version-{model.__name__}-save")
+    post_delete.connect(shown_changed, sender=model, dispatch_uid=f"version-{model.__name__}-delete")
 
 
 @receiver(post_delete, sender=Case)

@@ -6,18 +6,12 @@ from django import forms
 from django.conf import settings
 from django.forms import inlineformset_factory
 
+from cases.uploads import check_upload
+
 from .models import AdoptionReport, AdoptionResult, Evidence, ReviewComment
 
-# What an uploaded evidence file may be: extension → the bytes it must start with.
-EVIDENCE_TYPES = {
-    "pdf": (b"%PDF-",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-    "ofd": (b"PK\x03\x04",),
-}
+# What an uploaded evidence file may be (cases.uploads checks extension and first bytes).
+EVIDENCE_TYPES = ("pdf", "jpg", "jpeg", "png", "docx", "xlsx", "ofd")
 
 
 def max_evidence_bytes() -> int:
@@ -85,20 +79,7 @@ class EvidenceForm(forms.ModelForm):
         upload = self.cleaned_data.get("file")
         if not upload:
             return upload
-        limit = max_evidence_bytes()
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"文件“{upload.name}”有 {upload.size / 1024 / 1024:.1f} MB，超过上限 {limit // 1024 // 1024} MB。"
-            )
-        suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-        if suffix not in EVIDENCE_TYPES:
-            raise forms.ValidationError(
-                f"不接受“.{suffix or '（无扩展名）'}”文件；请上传 PDF、JPG、PNG、DOCX、XLSX 或 OFD。"
-            )
-        head = upload.read(16)
-        upload.seek(0)
-        if not head.startswith(EVIDENCE_TYPES[suffix]):
-            raise forms.ValidationError(f"文件“{upload.name}”的内容不是 {suffix.upper()} 格式，请检查后重新上传。")
+        check_upload(upload, EVIDENCE_TYPES, max_evidence_bytes(), "PDF、JPG、PNG、DOCX、XLSX 或 OFD")
         return upload
 
     def clean(self):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import roles
 from cases.admin_history import HistoryAdmin
-from cases.models import Annex, Notice
+from cases.models import Annex, Notice, NoticeFile
 from cases.notices.importer import ImportFailed, import_notice, read_notice
 
 MAX_NOTICE_BYTES = 5 * 1024 * 1024  # a notice with pictures saved as .docx stays well under this
@@ -22,6 +22,20 @@ MAX_NOTICE_BYTES = 5 * 1024 * 1024  # a notice with pictures saved as .docx stay
 class AnnexInline(admin.TabularInline):
     model = Annex
     extra = 0
+
+
+class NoticeFileInline(admin.TabularInline):
+    """The notice's original documents (PDF, Word, the annex images), shown on the public pages beside the text."""
+
+    model = NoticeFile
+    extra = 0
+    fields = ["title", "annex", "file", "original_name", "size"]
+    readonly_fields = ["original_name", "size"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "annex" and (notice_id := request.resolver_match.kwargs.get("object_id")):
+            kwargs["queryset"] = Annex.objects.filter(notice_id=notice_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class NoticeUploadForm(forms.Form):
@@ -34,7 +48,7 @@ class NoticeAdmin(HistoryAdmin):
     list_display = ["batch", "title", "issuer", "issued_on", "publicity", "case_count"]
     search_fields = ["title", "body", "issuer"]
     list_filter = ["publicity", "issuer"]
-    inlines = [AnnexInline]
+    inlines = [AnnexInline, NoticeFileInline]
     change_list_template = "admin/cases/notice/change_list.html"
 
     def get_queryset(self, request):
