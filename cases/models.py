@@ -459,8 +459,10 @@ class Case(models.Model):
 
     def save(self, *args, **kwargs):
         self.batch = self.notice.batch
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()  # the first publication; withdrawing keeps it
+        # The first publication (withdrawing keeps it); other rooms read the flag after the save.
+        self._first_publication = self.status == self.Status.PUBLISHED and self.published_at is None
+        if self._first_publication:
+            self.published_at = timezone.now()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

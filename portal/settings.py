@@ -338,6 +338,8 @@ SESSION_COOKIE_HTTPONLY = True
 ADMINS = [a.strip() for a in os.environ.get("DJANGO_ADMINS", "").split(",") if a.strip()]
 SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", "portal@localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", SERVER_EMAIL)
+# The portal's address as officials reach it, for the links in mail to them (cases.tracker.notify).
+PORTAL_URL = os.environ.get("DJANGO_PORTAL_URL", "http://127.0.0.1:8000")
 # Django 6.1's MAILERS: the console by default (mail is printed), SMTP when DJANGO_EMAIL_HOST is set.
 if os.environ.get("DJANGO_EMAIL_HOST"):
     MAILERS = {

@@ -8,7 +8,7 @@ from django.forms import inlineformset_factory
 
 from cases.uploads import check_upload
 
-from .models import AdoptionReport, AdoptionResult, Evidence, ReviewComment
+from .models import AdoptionReport, AdoptionResult, Evidence, MailPreference, ReviewComment
 
 # What an uploaded evidence file may be (cases.uploads checks extension and first bytes).
 EVIDENCE_TYPES = ("pdf", "jpg", "jpeg", "png", "docx", "xlsx", "ofd")
@@ -125,3 +125,18 @@ def error_summary(*forms_and_formsets) -> list[tuple[str, str, str]]:
             field_id = item[name].id_for_label if field is not None and name != "__all__" else ""
             entries += [(label, message, field_id) for message in messages]
     return entries
+
+
+class MailPreferenceForm(forms.ModelForm):
+    """An official's e-mail address and what they want to hear of (cases.tracker.notify)."""
+
+    email = forms.EmailField(
+        label="接收提醒的邮箱",
+        required=False,
+        help_text="留空则不发送任何邮件。",
+        error_messages={"invalid": "请填写有效的电子邮件地址，如 name@example.gov.cn。"},
+    )
+
+    class Meta:
+        model = MailPreference
+        fields = ["report_activity", "new_batches"]

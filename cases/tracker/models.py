@@ -70,6 +70,24 @@ class OfficialProfile(models.Model):
         return self.region or self.agency
 
 
+class MailPreference(models.Model):
+    """What an account wants by e-mail (cases.tracker.notify); an account without a row gets the defaults."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_preference", verbose_name=_("账号")
+    )
+    report_activity = models.BooleanField(_("本单位报告被审核或收到意见时提醒我"), default=True)
+    new_batches = models.BooleanField(_("发布新一批示范案例时提醒我"), default=False)
+
+    class Meta:
+        db_table = "cases_mailpreference"
+        verbose_name = _("邮件提醒设置")
+        verbose_name_plural = _("邮件提醒设置")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
 class AdoptionReport(models.Model):
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", _("未启动")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from . import notify
 from .forms import CommentForm, EvidenceForm, ReportForm, ResultFormSet
 from .models import AdoptionReport, ReviewComment
 
@@ -117,6 +118,7 @@ def review_report(report_id: int, user) -> AdoptionReport:
         report.reviewed, report.reviewed_by, report.reviewed_at = True, user, timezone.now()
         report._change_reason = "审核"
         report.save(update_fields=["reviewed", "reviewed_by", "reviewed_at", "updated_at"])
+        notify.report_activity(report, user, "已审核")
     return report
 
 
@@ -128,4 +130,5 @@ def add_comment(report: AdoptionReport, user, data) -> ReviewComment | None:
     comment = form.save(commit=False)
     comment.report, comment.author = report, user
     comment.save()
+    notify.report_activity(report, user, "收到新的审核意见")
     return comment

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import feeds, views
 
 app_name = "adoption"
 
@@ -9,8 +9,10 @@ urlpatterns = [
     re_path(r"^matrix\.(?P<fmt>xlsx|csv)$", views.matrix_download, name="matrix-download"),
     path("rankings/", views.rankings, name="rankings"),
     path("mine/", views.my_unit, name="mine"),
+    path("mail/", views.mail_preferences, name="mail"),
     path("cases/<num:batch>/<num:number>/", views.case_progress, name="case-progress"),
     path("regions/<slug:slug>/", views.region_page, name="region"),
+    path("regions/<slug:slug>/feed.atom", feeds.region_feed, name="region-feed"),
     re_path(
         r"^cases/(?P<batch>[0-9]{1,9})/(?P<number>[0-9]{1,9})/(?P<kind>region|agency)/(?P<slug>[-a-zA-Z0-9_]+)/edit/$",
         views.report_edit,

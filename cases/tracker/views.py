@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,8 +24,8 @@ from cases.errors import MAX_SMALL_INTEGER, SLUG, parse_positive_int
 from cases.models import Agency, Case, Notice, Region, Theme, batch_label
 
 from . import access, maps, mine, services, stats
-from .forms import CommentForm, error_summary
-from .models import AdoptionReport, Evidence
+from .forms import CommentForm, MailPreferenceForm, error_summary
+from .models import AdoptionReport, Evidence, MailPreference
 
 #: Rows on one page of the matrix and of a region's page.
 ROWS_PER_PAGE = 50
@@ -336,5 +337,23 @@ def my_unit(request: HttpRequest) -> HttpResponse:
     """我的市县: a signed-in official's own region or department, each item with the action to take."""
     space = mine.workspace(request.user)
     response = render(request, "adoption/mine.html", {"space": space, "short": stats.SHORT, "limit": mine.LIMIT})
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mail_preferences(request: HttpRequest) -> HttpResponse:
+    """邮件提醒: the signed-in user's address and which mail they want."""
+    preference, _ = MailPreference.objects.get_or_create(user=request.user)
+    form = MailPreferenceForm(request.POST or None, instance=preference, initial={"email": request.user.email})
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            request.user.email = form.cleaned_data["email"]
+            request.user.save(update_fields=["email"])
+        messages.success(request, "邮件提醒设置已保存。")
+        return redirect("adoption:mail")
+    response = render(request, "adoption/mail.html", {"form": form}, status=400 if form.errors else 200)
     response["Cache-Control"] = "private, no-cache"
     return response

@@ -23,7 +23,12 @@ PUBLIC = [
     "/accounts/login/",
     "/no-such-page/",
 ]
-SIGNED_IN = ["/adoption/cases/4/1/region/haikou/edit/", "/adoption/regions/haikou/", "/accounts/password_change/"]
+SIGNED_IN = [
+    "/adoption/cases/4/1/region/haikou/edit/",
+    "/adoption/regions/haikou/",
+    "/accounts/password_change/",
+    "/adoption/mail/",
+]
 # Labels a reader takes in at a glance: navigation, badges, dates, buttons, chips, column names.
 LABELS = (
     ".site-nav a, .site-nav button, .breadcrumbs a, .breadcrumbs span, .status, .demo-tag, .tier, .chip, "
