@@ -4,12 +4,14 @@ The case list and search are search's pages (cases.search.views); what other
 rooms add to a case page comes through cases.extensions.
 """
 
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from . import charts
 from .caching import cached_page, versioned
+from .collation import by_pinyin
 from .extensions import case_page_extras
 from .filters import ResponsibilityFilter
 from .models import Agency, Annex, Case, Notice, NoticeFile, Responsibility, Section, Theme
@@ -22,15 +24,20 @@ from .uploads import CONTENT_TYPES
 @cached_page("catalog")
 def home(request: HttpRequest) -> HttpResponse:
     # The newest batch and the theme counts are computed once per catalog version, not per request.
-    notice, themes = versioned(request, "catalog", "home", _home_figures)
+    batches, themes = versioned(request, "catalog", "home:batches", _home_figures)
+    notice = batches[0][0] if batches else None
     cases = Case.objects.published().filter(notice=notice).for_list(themes=False).order_by("number") if notice else []
-    return render(request, "cases/home.html", {"notice": notice, "cases": cases, "themes": themes})
+    context = {"notice": notice, "cases": cases, "themes": themes, "earlier": batches[1:]}
+    return render(request, "cases/home.html", context)
 
 
-def _home_figures() -> tuple[Notice | None, list[Theme]]:
-    """The newest batch with published cases, and the themes with their counts of published cases."""
-    newest = Notice.objects.filter(pk__in=Case.objects.published().values("notice")).first()
-    return newest, list(Theme.objects.in_use())
+def _home_figures() -> tuple[list[tuple[Notice, int]], list[Theme]]:
+    """Every batch with published cases (newest first) and how many, and the themes with their counts."""
+    counts = dict(
+        Case.objects.published().order_by().values_list("notice").annotate(n=Count("pk")).values_list("notice", "n")
+    )
+    batches = [(notice, counts[notice.pk]) for notice in Notice.objects.filter(pk__in=counts)]
+    return batches, list(Theme.objects.in_use())
 
 
 @require_safe
@@ -66,7 +73,7 @@ def _contacts(case: Case) -> list[tuple[Agency, list[str]]]:
 @require_safe
 @cached_page("catalog")
 def agency_list(request: HttpRequest) -> HttpResponse:
-    agencies = Agency.objects.for_list()
+    agencies = by_pinyin(Agency.objects.for_list())
     return render(request, "cases/agency_list.html", {"agencies": agencies})
 
 

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from cases.collation import pinyin_key
 from cases.models import Agency, Case, Theme
 from tests.factories import grow_catalog
 
@@ -156,7 +157,8 @@ LANDING_FILTER = 1
 SEARCH_EXTRA = 4 if connection.vendor == "postgresql" else 0
 SEARCH = "/cases/?q=注销&theme=business-exit&kind=provincial_department"
 QUERY_CEILINGS = {
-    "/": 5 + PAGE_CACHE,  # cold: the newest batch and the theme counts, computed once per catalog version
+    # cold: every batch with its count of cases (2) and the theme counts, computed once per catalog version
+    "/": 6 + PAGE_CACHE,
     "/cases/": 9 + LANDING_FILTER + PAGE_CACHE,
     SEARCH: 16 + SEARCH_EXTRA + LANDING_FILTER + PAGE_CACHE,
     # The case page: 6 for the case and its parts (the Annex 2 title as an annotation), the catalog
@@ -215,7 +217,10 @@ def test_home_themes_and_agency_list_come_in_a_stable_order(client, seed):
     themes = [t.name for t in client.get("/").context["themes"]]
     assert themes == sorted(themes, key=lambda name: Theme.objects.get(name=name).position)
     agencies = [a.name for a in client.get("/agencies/").context["agencies"]]
-    assert agencies == sorted(agencies)
+    assert agencies == sorted(agencies, key=pinyin_key)
+    # By reading, not by code point: 卫 (wèi) before 医 (yī), though U+536B comes after U+533B.
+    assert agencies.index("海南省卫生健康委员会") < agencies.index("海南省医疗保障局")
+    assert agencies.index("国家税务总局海南省税务局") < agencies.index("海南省大数据管理局")  # guó before hǎi
 
 
 def test_related_cases_share_a_theme_or_a_lead_agency(client, seed):
@@ -260,3 +265,22 @@ def test_the_responsibility_table_filters_by_unit_and_by_case(client, seed):
     junk = client.get("/responsibilities/?case=zz&agency=%00")
     assert junk.status_code == 200
     assert "筛选条件无法识别" in junk.content.decode()
+
+
+def test_the_home_page_shows_the_newest_batch_and_links_every_earlier_one(client, seed):
+    from django.test import TestCase
+
+    from cases.models import Agency
+    from tests.factories import make_case, make_notice
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        fifth = make_notice(5)
+        make_case(fifth, 1, agencies=[Agency.objects.first()])
+        make_case(fifth, 2, agencies=[Agency.objects.first()])
+        sixth = make_notice(6)  # no published case: not a batch yet
+        make_case(sixth, 1, agencies=[Agency.objects.first()], status="draft")
+    html = client.get("/").content.decode()
+    assert '<h2 id="batch-heading">第五批示范案例（2个）</h2>' in html
+    earlier = html.split('id="earlier-heading"')[1].split("</section>")[0]
+    assert '<a href="/cases/?batch=4">第四批示范案例（8个）</a>' in earlier
+    assert "第六批" not in html

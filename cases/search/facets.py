@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.http import QueryDict
 
+from cases.collation import pinyin_key
 from cases.models import Agency, Region, Theme, batch_label
 
 from .filters import FACET_PREFIX, FACETS, HAS_BASELINE_CHOICES, CaseFilter
@@ -77,7 +78,7 @@ def _facet(case_filter: CaseFilter, name: str, counted: dict[str, int]) -> Facet
     for value, label in _labels(case_filter, name, set(counted) | selected):
         facet.options.append(Option(value, label, counted.get(value, 0), value in selected))
     if name == "agency":
-        facet.options.sort(key=lambda option: (not option.selected, -option.count, option.label))
+        facet.options.sort(key=lambda option: (not option.selected, -option.count, pinyin_key(option.label)))
     return facet
 
 
