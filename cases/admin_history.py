@@ -39,3 +39,14 @@ class HistoryAdmin(SimpleHistoryAdmin):
                 if model_field.name not in editable and not model_field.primary_key:
                     setattr(obj, model_field.attname, getattr(current, model_field.attname))
         super().save_model(request, obj, form, change)
+
+
+class InlineOnlyAdmin:
+    """A model edited inline on the page of what it belongs to: not listed on the admin index.
+
+    Its own pages stay (history and revert link to them); ``get_model_perms``
+    returning nothing is Django's documented way to leave a model off the index.
+    """
+
+    def get_model_perms(self, request):
+        return {}

@@ -75,3 +75,46 @@ def test_the_admin_index_is_in_chinese(admin_client, seed):
     names = [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
     assert names
     assert all(re.search(r"[\u4e00-\u9fff]", name) for name in names), names
+
+
+def test_the_admin_index_is_grouped_by_task_without_inline_only_models(admin_client, seed):
+    import re
+
+    html = admin_client.get("/admin/").content.decode()
+    groups = [re.sub(r"<[^>]+>", "", g).strip() for g in re.findall(r"<caption>(.*?)</caption>", html, re.S)]
+    assert groups == ["案例目录", "推广落实", "账号与权限"]
+    listed = html.split('id="content-main"')[1].split('id="content-related"')[0]
+    inline_only_models = (
+        "做法或成效",
+        "单位简称",
+        "/admin/cases/annex/",
+        "/admin/cases/caseagency/",
+        "佐证材料",
+        "审核意见",
+    )
+    for inline_only in inline_only_models:
+        assert inline_only not in listed, inline_only
+    for still_there in ("示范案例", "推广责任单位（附件2）", "数据指标", "推广落实报告", "工作人员"):
+        assert still_there in listed, still_there
+    # Left off the index, not locked away: history and revert link to their pages.
+    for url in ("/admin/cases/section/", "/admin/cases/annex/", "/admin/tracker/evidence/"):
+        assert admin_client.get(url).status_code == 200, url
+
+
+def test_the_long_case_page_saves_from_the_top_and_folds_its_long_inlines(admin_client, seed):
+    html = admin_client.get(f"/admin/cases/case/{Case.objects.get(batch=4, number=1).pk}/change/").content.decode()
+    assert html.count('class="submit-row"') == 2
+    assert html.count("<details") >= 4  # measures, outcomes, metrics, responsible units
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/", "/admin/cases/case/", "/admin/cases/case/{pk}/change/", "/admin/cases/case/{pk}/history/"]
+)
+def test_no_english_is_left_on_the_editors_pages(admin_client, seed, url):
+    import re
+
+    pk = Case.objects.get(batch=4, number=1).pk
+    html = admin_client.get(url.format(pk=pk)).content.decode()
+    text = re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", html, flags=re.S)
+    for english in ("Select an option", "Changes", "Model name", "Add link", "Tablib", "型号名称"):
+        assert english not in text, (url, english)

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from cases.admin_history import HistoryAdmin
+from cases.admin_history import HistoryAdmin, InlineOnlyAdmin
 
 from .models import AdoptionReport, AdoptionResult, Evidence, OfficialProfile, ReviewComment
 
@@ -46,18 +46,18 @@ class OfficialProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(AdoptionResult)
-class AdoptionResultAdmin(HistoryAdmin):
+class AdoptionResultAdmin(InlineOnlyAdmin, HistoryAdmin):
     list_display = ["report", "label", "value", "unit"]
     search_fields = ["label"]
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(HistoryAdmin):
+class EvidenceAdmin(InlineOnlyAdmin, HistoryAdmin):
     list_display = ["report", "title", "original_name", "size", "uploaded_by", "uploaded_at"]
     search_fields = ["title", "original_name"]
 
 
 @admin.register(ReviewComment)
-class ReviewCommentAdmin(admin.ModelAdmin):
+class ReviewCommentAdmin(InlineOnlyAdmin, admin.ModelAdmin):
     list_display = ["report", "author", "created_at"]
     search_fields = ["body"]

@@ -10,6 +10,35 @@ admin.site.site_header = _("营商环境示范案例库 · 编辑后台")
 admin.site.site_title = _("示范案例库后台")
 admin.site.index_title = _("内容管理")
 
+#: The admin index, grouped by the editors' tasks rather than by Django app: (title, models as app_label.Model).
+TASKS = [
+    (_("案例目录"), None),  # every model of the catalog and search not named below
+    (_("推广落实"), {"tracker.adoptionreport", "tracker.adoptionresult", "tracker.evidence", "tracker.reviewcomment"}),
+    (_("账号与权限"), {"auth.user", "auth.group", "tracker.officialprofile", "tracker.mailpreference"}),
+]
+
+
+def _grouped_app_list(request, app_label=None, _original=admin.site.get_app_list):
+    """The index by task (案例目录, 推广落实, 账号与权限); an app's own page stays as Django draws it."""
+    apps = _original(request, app_label)
+    if app_label is not None:
+        return apps
+    groups = [
+        {"name": str(title), "app_label": "", "app_url": "", "has_module_perms": True, "models": []}
+        for title, _ in TASKS
+    ]
+    for app in apps:
+        for model in app["models"]:
+            key = f"{app['app_label']}.{model['object_name'].lower()}"
+            index = next((i for i, (_, members) in enumerate(TASKS) if members and key in members), 0)
+            groups[index]["models"].append(model)
+            groups[index]["app_url"] = groups[index]["app_url"] or app["app_url"]
+            groups[index]["app_label"] = groups[index]["app_label"] or app["app_label"]
+    return [group for group in groups if group["models"]]
+
+
+admin.site.get_app_list = _grouped_app_list
+
 
 class ExportSelectedMixin(ExportActionMixin):
     """django-import-export's "export selected" action, with Django 6.1's ``action_location``.

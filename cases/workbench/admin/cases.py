@@ -32,6 +32,7 @@ class CaseAgencyInline(admin.TabularInline):
 
 class SectionInline(admin.StackedInline):
     extra = 0
+    classes = ["collapse"]  # long: folded until opened (Django's <details>, no script)
     fields = [("position", "label"), "heading", "body"]
     ordering = ["position"]
 
@@ -47,6 +48,7 @@ class OutcomeInline(SectionInline):
 class MetricInline(admin.StackedInline):
     model = Metric
     extra = 0
+    classes = ["collapse"]
     ordering = ["position"]
     fields = [
         ("position", "is_key", "label"),
@@ -67,6 +69,7 @@ class MetricInline(admin.StackedInline):
 class ResponsibilityInline(admin.TabularInline):
     model = Responsibility
     extra = 0
+    classes = ["collapse"]
     autocomplete_fields = ["agency"]
     ordering = ["position"]
 
@@ -79,6 +82,7 @@ class CaseAdmin(ExportSelectedMixin, HistoryAdmin):
     search_fields = ["title", "subtitle", "intro", "agencies__name", "agencies__aliases__name"]
     filter_horizontal = ["themes"]
     readonly_fields = ["published_at", "updated_at"]
+    save_on_top = True  # the page is long: save without scrolling to its end
 
     class Media:
         css = {"all": ["css/admin-cases.css"]}

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
-from cases.admin_history import HistoryAdmin
+from cases.admin_history import HistoryAdmin, InlineOnlyAdmin
 from cases.models import AgencyAlias, Annex, CaseAgency, Metric, Region, Responsibility, Section, Theme
 from cases.spreadsheets import MetricResource, ResponsibilityResource
 
@@ -37,7 +37,7 @@ class ThemeAdmin(HistoryAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(HistoryAdmin):
+class SectionAdmin(InlineOnlyAdmin, HistoryAdmin):
     list_display = ["case", "kind", "position", "label", "heading"]
     list_filter = ["kind", "case__notice"]
     search_fields = ["heading", "body", "case__title"]
@@ -64,14 +64,14 @@ class ResponsibilityAdmin(ImportExportMixin, ExportSelectedMixin, HistoryAdmin):
 
 
 @admin.register(AgencyAlias)
-class AgencyAliasAdmin(HistoryAdmin):
+class AgencyAliasAdmin(InlineOnlyAdmin, HistoryAdmin):
     list_display = ["name", "agency"]
     search_fields = ["name", "agency__name"]
     list_select_related = ["agency"]
 
 
 @admin.register(CaseAgency)
-class CaseAgencyAdmin(HistoryAdmin):
+class CaseAgencyAdmin(InlineOnlyAdmin, HistoryAdmin):
     list_display = ["case", "position", "agency"]
     list_filter = ["case__notice"]
     search_fields = ["agency__name", "case__title"]
@@ -80,7 +80,7 @@ class CaseAgencyAdmin(HistoryAdmin):
 
 
 @admin.register(Annex)
-class AnnexAdmin(HistoryAdmin):
+class AnnexAdmin(InlineOnlyAdmin, HistoryAdmin):
     list_display = ["notice", "number", "title", "kind", "image_name"]
     list_filter = ["kind"]
     search_fields = ["title"]
