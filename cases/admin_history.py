@@ -19,6 +19,12 @@ class HistoryAdmin(SimpleHistoryAdmin):
     transaction, so the search index follows it when it commits.
     """
 
+    def set_history_delta_changes(self, request, historical_records, *args, **kwargs):
+        super().set_history_delta_changes(request, historical_records, *args, **kwargs)
+        for record in historical_records:
+            if not record.history_change_reason:  # shown as a dash, not as "None"; nothing is saved
+                record.history_change_reason = "—"
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "POST":
             return super().history_form_view(request, object_id, version_id, extra_context)

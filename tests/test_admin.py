@@ -113,8 +113,12 @@ def test_the_long_case_page_saves_from_the_top_and_folds_its_long_inlines(admin_
 def test_no_english_is_left_on_the_editors_pages(admin_client, seed, url):
     import re
 
-    pk = Case.objects.get(batch=4, number=1).pk
+    case = Case.objects.get(batch=4, number=1)
+    case.title = case.title + "（无修改原因的保存）"
+    case.save()  # a history record without a reason
+    pk = case.pk
     html = admin_client.get(url.format(pk=pk)).content.decode()
     text = re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", html, flags=re.S)
     for english in ("Select an option", "Changes", "Model name", "Add link", "Tablib", "型号名称"):
         assert english not in text, (url, english)
+    assert not re.search(r"\bNone\b", text), url
