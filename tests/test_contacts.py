@@ -56,6 +56,9 @@ def test_an_editor_enters_contacts_in_the_admin_and_both_pages_show_them(admin_c
         assert 'href="tel:089865201235"' in html, page  # full-width digits dial as digits
         assert "海口市美兰区国兴大道9号" in html, page
         assert 'href="https://ybj.hainan.gov.cn/"' in html, page
+    table = client.get("/responsibilities/").content.decode()  # Annex 2's units, with their numbers
+    assert '<a href="tel:089865201234" class="nowrap">0898-65201234 转 801</a>' in table
+    assert "未登记" in table
 
 
 @pytest.mark.parametrize(
