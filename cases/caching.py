@@ -135,11 +135,8 @@ def cached_page(*names: str, seconds: int | None = None, also: Callable[[HttpReq
             states = _states(request, depends)
             if states is None:
                 return view(request, *args, **kwargs)
-            key = f"page:{_tag(request, states)}"
-            stored = _read_page(key)
-            if stored is not None:
-                response = _from_cache(request, stored, states)
-            else:
+            response = _stored_response(request, states)
+            if response is None:
                 response = _render_and_keep(request, view, args, kwargs, depends, seconds)
             patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
             return response
@@ -159,20 +156,27 @@ def _render_and_keep(request, view, args, kwargs, names, seconds) -> HttpRespons
     states = _data_states(request, names)
     if states is None:
         return view(request, *args, **kwargs)
-    key = f"page:{_tag(request, states)}"
-    stored = _read_page(key)
-    if stored is not None:
-        response = _from_cache(request, stored, states)
-    else:
+    response = _stored_response(request, states)
+    if response is None:
         response = view(request, *args, **kwargs)
         if _storable(request, response):
             headers = {h: response[h] for h in KEPT_HEADERS if h in response}
             stored = {"content": response.content, "gzip": _compressed(response.content), "headers": headers}
-            _keep_page(key, stored, seconds or settings.PAGE_CACHE_SECONDS)
+            _keep_page(_page_key(request, states), stored, seconds or settings.PAGE_CACHE_SECONDS)
     if response.status_code == 200 and not response.has_header("ETag"):
         response["ETag"] = quote_etag(_tag(request, states))
     response["Last-Modified"] = http_date(int(_last_changed(states).timestamp()))
     return response
+
+
+def _page_key(request: HttpRequest, states: list[State]) -> str:
+    return f"page:{_tag(request, states)}"
+
+
+def _stored_response(request: HttpRequest, states: list[State]) -> HttpResponse | None:
+    """The page stored under these versions, answered as the reader asks (gzipped or not); None when not stored."""
+    stored = _read_page(_page_key(request, states))
+    return None if stored is None else _from_cache(request, stored, states)
 
 
 def _last_changed(states: list[State]) -> datetime:

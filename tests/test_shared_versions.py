@@ -11,15 +11,13 @@ import uuid
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
 from django.db.models import F
-from django.test import TestCase
-from django.test.utils import CaptureQueriesContext
 
 from cases import versions
 from cases.models import Case
 from cases.search.models import CatalogVersion
 from cases.tracker.models import TrackerVersion
+from tests.test_caching import get, write
 from tests.test_two_instances import REDIS_URL, redis_or_skip
 
 pytestmark = pytest.mark.django_db
@@ -37,17 +35,6 @@ def redis_cache(settings):
     caches["pages"].clear()
     for key in store.scan_iter(f"{prefix}:*"):
         store.delete(key)
-
-
-def get(client, url, **headers):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, headers=headers)
-    return response, len(queries.captured_queries)
-
-
-def write(callback):
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        callback()
 
 
 def published(model):
