@@ -146,7 +146,7 @@ class Notice(models.Model):
 
 def notice_file_name(instance: "NoticeFile", filename: str) -> str:
     """Stored under the batch, by a name of ours; the uploaded name is kept aside."""
-    return f"notices/{instance.notice.batch}/{uuid.uuid4().hex}.{suffix_of(filename) or 'bin'}"
+    return f"{instance.notice.batch}/{uuid.uuid4().hex}.{suffix_of(filename) or 'bin'}"
 
 
 class NoticeFile(models.Model):
@@ -171,7 +171,7 @@ class NoticeFile(models.Model):
         help_text=_("这份文件是哪个附件的原件（如附件2责任分工表的图片）；通知正文的原件留空。"),
     )
     title = models.CharField(_("说明"), max_length=200, help_text=_("如“通知原件（PDF）”“附件2原件图片”。"))
-    file = models.FileField(_("文件"), upload_to=notice_file_name)
+    file = models.FileField(_("文件"), upload_to="notices/")
     original_name = models.CharField(_("原文件名"), max_length=200, blank=True, editable=False)
     size = models.PositiveIntegerField(_("大小（字节）"), default=0, editable=False)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
@@ -187,9 +187,10 @@ class NoticeFile(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if self.file and not self.file._committed:  # a new upload
+        if self.file and not self.file._committed:  # a new upload: stored under a name of ours
             self.original_name = self.file.name.rsplit("/", 1)[-1][:200]
             self.size = self.file.size
+            self.file.name = notice_file_name(self, self.file.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
