@@ -29,6 +29,9 @@ PUBLIC_PATHS = [
     "/adoption/cases/4/1/",
     "/adoption/regions/haikou/",
     "/accounts/login/",
+    "/cases/compare/",
+    "/feeds/cases.atom",
+    "/adoption/regions/haikou/feed.atom",
 ]
 DOWNLOADS = [
     "/cases/download.xlsx",
