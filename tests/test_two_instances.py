@@ -72,8 +72,14 @@ def api(reader: Browser, path: str) -> dict:
     return json.loads(body)
 
 
-@pytest.fixture
-def two_instances(tmp_path):
+@pytest.fixture(scope="module")
+def two_instances(tmp_path_factory):
+    """Two gunicorn instances on one scratch database and one Redis, shared by this module's tests.
+
+    Starting them takes most of a test's time. The tests touch different
+    data (a case's title and publication; a region's report), so they can share.
+    """
+    tmp_path = tmp_path_factory.mktemp("two-instances")
     store = redis_or_skip()
     prefix = f"test-{uuid.uuid4().hex[:8]}"
     with scratch_database(tmp_path, "instances") as url:
