@@ -210,3 +210,23 @@ def test_an_official_picks_cases_in_the_list_and_compares_them(page):
     assert page.locator("table.compare thead th").count() == 3
     assert "4-1" in page.url
     assert "4-3" in page.url
+
+
+def test_the_map_the_charts_and_the_comparison_print(page):
+    """In print: the map and the charts stay, the comparison is an A4 landscape page without its chooser."""
+    import re
+
+    page.emulate_media(media="print")
+    page.goto(page.base + "/adoption/cases/4/1/")
+    assert page.locator("figure.region-map svg").bounding_box()["height"] > 100
+    page.goto(page.base + "/cases/4/8/")
+    assert page.locator(".charts svg").first.bounding_box()["height"] > 10
+    assert page.locator("figure.region-map svg").bounding_box()["height"] > 100
+    page.goto(page.base + "/cases/compare/?cases=4-1,4-3")
+    assert page.locator(".compare-chooser").is_hidden()
+    assert page.locator("table.compare").is_visible()
+    boxes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", page.pdf(prefer_css_page_size=True)))
+    assert boxes
+    for width, height in boxes:
+        assert float(width) > float(height)  # landscape
+        assert abs(float(width) - 841.9) < 2  # A4: 297 mm
