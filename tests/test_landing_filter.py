@@ -69,6 +69,8 @@ def test_junk_values_are_named_and_ignored(client, seed, query):
     assert response.status_code == 200
     html = response.content.decode()
     assert "已忽略" in html
+    assert "推广落实：" not in html.split("</h1>")[0]  # no chip or heading for what was ignored
+    assert 'aria-label="移除条件：推广落实' not in html
     assert len(codes(html)) == Case.objects.published().count()
     assert client.get("/api/cases/?" + query).status_code == 400
 

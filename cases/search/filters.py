@@ -159,8 +159,8 @@ class CaseFilter(django_filters.FilterSet):
             self.filters.update(list_filter.filters())
 
     @cached_property
-    def _other_rooms(self) -> list[tuple[str, FrozenBitMap, str]]:
-        """(how, cases, words) of each other room's filter in use: "only" these cases, or all "except" them."""
+    def _other_rooms(self) -> list[tuple[object, str, FrozenBitMap, str]]:
+        """(filter, how, cases, words) of each other room's filter in use: "only" these cases, or all "except" them."""
         cleaned = self.form.cleaned_data if self.is_valid() else {}
         found = []
         for list_filter in list_filters:
@@ -168,11 +168,12 @@ class CaseFilter(django_filters.FilterSet):
             answer = list_filter.apply(values)
             if answer is not None:
                 how, ids = answer
-                found.append((how, self.catalog().bitmap(list(ids)), list_filter.describe(values)))
+                found.append((list_filter, how, self.catalog().bitmap(list(ids)), list_filter.describe(values)))
         return found
 
-    def other_room_labels(self) -> list[str]:
-        return [words for _, _, words in self._other_rooms]
+    def other_rooms_in_use(self) -> list[tuple[object, str]]:
+        """(filter, its words) of each other room's filter that the cleaned values put in use."""
+        return [(list_filter, words) for list_filter, _, _, words in self._other_rooms]
 
     @property
     def search_query(self) -> SearchQuery:
@@ -226,7 +227,7 @@ class CaseFilter(django_filters.FilterSet):
                     bitmap &= index.any_of(keys)
             if (match := self.query_match()) is not None:
                 bitmap &= match.bitmap
-            for how, cases, _ in self._other_rooms:
+            for _, how, cases, _ in self._other_rooms:
                 bitmap = bitmap & cases if how == "only" else bitmap - cases
             self._bitmaps[excluded] = bitmap
         return self._bitmaps[excluded]

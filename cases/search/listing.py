@@ -159,17 +159,14 @@ def build_listing(data: QueryDict, path: str) -> CaseListing:
 
 
 def _other_room_chips(case_filter: CaseFilter, path: str) -> list[Chip]:
-    """A chip for each other room's filter in use, removing all of its parameters."""
+    """A chip for each other room's filter in use (valid values only), removing all of its parameters."""
     chips = []
-    for list_filter in list_filters:
-        values = {param: case_filter.data.get(param) for param in list_filter.params}
-        if not all(values.values()) or list_filter.apply(values) is None:
-            continue
+    for list_filter, words in case_filter.other_rooms_in_use():
         remaining = case_filter.data.copy()
         for param in (*list_filter.params, "page"):
             remaining.pop(param, None)
         query = remaining.urlencode()
-        chips.append(Chip("推广落实", list_filter.describe(values), f"{path}?{query}" if query else path))
+        chips.append(Chip("推广落实", words, f"{path}?{query}" if query else path))
     return chips
 
 
