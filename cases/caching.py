@@ -25,7 +25,6 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
@@ -35,6 +34,7 @@ from django.utils.regex_helper import _lazy_re_compile
 from django.utils.text import compress_string
 from django.views.decorators.http import condition
 
+from .client import client_address
 from .errors import too_many_requests
 from .versions import State, shared_rows, shares_versions, version_rows
 
@@ -275,7 +275,7 @@ def rate_limited(scope: str, per_minute: int | Callable[[], int]):
         @wraps(view)
         def limited(request, *args, **kwargs):
             limit = per_minute() if callable(per_minute) else per_minute
-            who = f"user:{request.user.pk}" if request.user.is_authenticated else get_client_ip_address(request)
+            who = f"user:{request.user.pk}" if request.user.is_authenticated else client_address(request)
             key = f"rate:{scope}:{who}"
             cache.add(key, 0, 60)
             try:

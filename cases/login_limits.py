@@ -15,10 +15,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from axes.exceptions import AxesBackendPermissionDenied
-from axes.helpers import get_client_ip_address
 from axes.models import AccessFailureLog
 from django.conf import settings
 from django.utils import timezone
+
+from .client import client_address
 
 
 def cooloff() -> timedelta:
@@ -43,7 +44,7 @@ class AddressLimitBackend:
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None:
             return None
-        if address_failures(get_client_ip_address(request)) >= settings.LOGIN_FAILURES_PER_ADDRESS:
+        if address_failures(client_address(request)) >= settings.LOGIN_FAILURES_PER_ADDRESS:
             request.axes_locked_out = True  # axes' middleware answers with the lockout page
             request.login_address_locked = True
             raise AxesBackendPermissionDenied("too many failed sign-ins from this address")

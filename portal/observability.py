@@ -17,6 +17,8 @@ import time
 import uuid
 from datetime import UTC, datetime
 
+from cases.client import client_address
+
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 _local = threading.local()
 log = logging.getLogger("portal.requests")
@@ -51,6 +53,7 @@ class RequestLog:
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 "bytes": size,
                 "user": request.user.pk if getattr(request, "user", None) and request.user.is_authenticated else None,
+                "client": client_address(request),
             },
         )
         return response

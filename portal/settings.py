@@ -113,12 +113,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 LOGIN_FAILURES_PER_ADDRESS = 20
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
-# Behind DJANGO_PROXY_COUNT proxies the client's address is the one they add
-# to X-Forwarded-For (sign-in limits and download limits count by it).
+# Behind DJANGO_PROXY_COUNT trusted proxies the client's address is the one the
+# outermost of them added to X-Forwarded-For; cases.client decides it, for
+# axes, the per-address sign-in limit, download limits and the request log.
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
-if PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+AXES_CLIENT_IP_CALLABLE = "cases.client.axes_client_ip"
 AXES_VERBOSE = False
 # django-axes ships no Chinese translation; operators list and clear lockouts
 # with manage.py axes_list_attempts / axes_reset_username instead.
