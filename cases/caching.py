@@ -93,7 +93,9 @@ def _anonymous_read(request: HttpRequest) -> bool:
 
 
 def _tag(request: HttpRequest, states) -> str:
-    parts = [state.token for state in states] + [request.get_full_path()]
+    # The host is part of the key: feeds and the API write absolute links from it, and ALLOWED_HOSTS
+    # does not look at the port, so a foreign Host must never choose the links the next reader gets.
+    parts = [state.token for state in states] + [request.get_host(), request.get_full_path()]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 

@@ -8,6 +8,7 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.views.decorators.http import require_safe
 
 from .caching import cached_page
@@ -32,7 +33,9 @@ class NewCasesFeed(Feed):
         return f"{case.notice.batch_label}案例{case.number}：{case.title}"
 
     def item_description(self, case: Case) -> str:
-        return case.intro
+        # Atom summaries are declared type="html": the text is escaped as HTML here, and once more as XML by
+        # the feed writer, so a reader shows "<script>" as the characters typed, never as markup.
+        return escape(case.intro)
 
     def item_link(self, case: Case) -> str:
         return case.get_absolute_url()

@@ -1,6 +1,6 @@
 """/healthz: is this process fit to serve? For the proxy's health checks and for monitoring.
 
-Checks the database (a query), the cache (a write and a read), that every
+Checks the database (a query), the cache (a write and a read of a key of its own), that every
 migration is applied, and that the search schema is intact (its indexes and,
 on SQLite, the FTS triggers: cases.search.schema). Answers 200 with
 ``{"status": "ok"}`` and each check's result, or 503 naming what failed.
@@ -30,9 +30,15 @@ def _database() -> str:
 
 
 def _cache() -> str:
-    key, value = "healthz", uuid.uuid4().hex
+    # A key of this probe's own: probes running at once (several workers, several machines) never read each
+    # other's value.
+    value = uuid.uuid4().hex
+    key = f"healthz:{value}"
     cache.set(key, value, 30)
-    return "ok" if cache.get(key) == value else "缓存写入后读不到"
+    try:
+        return "ok" if cache.get(key) == value else "缓存写入后读不到"
+    finally:
+        cache.delete(key)
 
 
 def _migrations() -> str:

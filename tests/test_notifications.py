@@ -112,3 +112,16 @@ def test_a_regions_feed_lists_its_reports_newest_first(client, world):
     assert client.get("/adoption/regions/atlantis/feed.atom").status_code == 404
     page = client.get("/adoption/regions/haikou/").content.decode()
     assert 'rel="alternate" type="application/atom+xml" title="海口市推广落实进展（Atom 订阅）"' in page
+
+
+def test_markup_typed_into_a_report_reaches_feed_readers_as_text(client, world):
+    import html
+
+    from cases.tracker.models import AdoptionReport
+
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    AdoptionReport.objects.filter(pk=world["haikou"].pk).update(actions=f"做法{payload}")
+    feed = ET.fromstring(client.get("/adoption/regions/haikou/feed.atom").content)
+    (summary,) = [e.findtext(f"{ATOM}summary") for e in feed.findall(f"{ATOM}entry")]
+    assert "<" not in summary
+    assert html.unescape(summary).endswith(f"做法{payload}")

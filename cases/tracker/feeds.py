@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.views.decorators.http import require_safe
 
 from cases.caching import cached_page
@@ -43,7 +44,9 @@ class RegionFeed(Feed):
         return f"{report.case.notice.batch_label}案例{report.case.number}：{report.get_status_display()}{demo}"
 
     def item_description(self, report: AdoptionReport) -> str:
-        return f"{report.case.title}。{report.actions}" if report.actions else report.case.title
+        # Declared type="html": escaped as HTML here (and as XML by the feed writer), so typed markup stays text.
+        text = f"{report.case.title}。{report.actions}" if report.actions else report.case.title
+        return escape(text)
 
     def item_link(self, report: AdoptionReport) -> str:
         return reverse("adoption:report-detail", args=[report.pk])
