@@ -16,3 +16,16 @@ class CasesConfig(AppConfig):
 
         # After auth's own post_migrate handler has created the permissions.
         post_migrate.connect(roles.ensure_roles, sender=self, dispatch_uid="cases.roles")
+        # Work a crash left undone after a commit (cases.journal) is done whenever the schema is migrated.
+        post_migrate.connect(drain_after_migrate, sender=self, dispatch_uid="cases.journal")
+
+
+def drain_after_migrate(using="default", **kwargs) -> None:
+    from django.db import connections
+
+    from .journal import PendingWork, drain
+
+    with connections[using].cursor() as cursor:
+        present = PendingWork._meta.db_table in connections[using].introspection.table_names(cursor)
+    if present:
+        drain(using=using)

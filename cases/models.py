@@ -761,3 +761,7 @@ def batch_label(batch: int) -> str:
 
 def split_paragraphs(text: str) -> list[str]:
     return [p.strip() for p in text.split("\n") if p.strip()]
+
+
+# Recorded with every write, in its own transaction (cases.journal); a model of this app.
+from .journal import PendingWork  # noqa: E402, F401

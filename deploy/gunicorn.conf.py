@@ -44,9 +44,14 @@ _freeze = WarmUpFreeze()
 
 
 def post_worker_init(worker):
-    """Build (or load from the shared cache) the catalog index before the first official's request."""
+    """Do what a crash left undone after a commit (cases.journal), then build the catalog index, before serving."""
+    from cases.journal import drain
     from cases.search.engine import warm
 
+    try:
+        drain()
+    except Exception:  # /healthz reports work left undone
+        worker.log.exception("Could not do the work left after a commit")
     try:
         warm()
     except Exception:  # a worker that cannot warm still serves; /healthz says what is wrong

@@ -1,8 +1,10 @@
 """/healthz: is this process fit to serve? For the proxy's health checks and for monitoring.
 
 Checks the database (a query), the cache (a write and a read of a key of its own), that every
-migration is applied, and that the search schema is intact (its indexes and,
-on SQLite, the FTS triggers: cases.search.schema). Answers 200 with
+migration is applied, that the search schema is intact (its indexes and,
+on SQLite, the FTS triggers: cases.search.schema), and that the derived data
+agrees with the data: no work a crash left undone after a commit
+(cases.journal) and no published case missing from the search index. Answers 200 with
 ``{"status": "ok"}`` and each check's result, or 503 naming what failed.
 Never cached; costs a few small queries.
 """
@@ -17,7 +19,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
-from cases.search import schema
+from cases import journal
+from cases.search import indexing, schema
 
 _migrations_applied = False  # once true for this code, true until the process restarts with new code
 
@@ -52,12 +55,28 @@ def _migrations() -> str:
     return "ok"
 
 
+def _derived_data() -> str:
+    """Search and cached pages agree with the data: no work left undone after a commit, no published case unindexed."""
+    problems = []
+    if left := journal.overdue():
+        problems.append(f"{left} 项提交后的索引或版本更新未完成")
+    if unindexed := indexing.unindexed_published():
+        problems.append(f"{unindexed} 个已发布案例不在检索索引中")
+    return "ok" if not problems else "；".join(problems) + "（重启进程或运行 manage.py migrate 即补做）"
+
+
 def _search_schema() -> str:
     report = schema.check(connection)
     return "ok" if report.ok else "；".join(report.problems) + "（运行 manage.py rebuild_search_index）"
 
 
-CHECKS = {"database": _database, "cache": _cache, "migrations": _migrations, "search_schema": _search_schema}
+CHECKS = {
+    "database": _database,
+    "cache": _cache,
+    "migrations": _migrations,
+    "search_schema": _search_schema,
+    "derived_data": _derived_data,
+}
 
 
 @never_cache

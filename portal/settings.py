@@ -286,6 +286,9 @@ PAGE_CACHE_MAX_BYTES = 2 * 1024 * 1024
 # re-read from the database after this many seconds, which bounds how long a
 # process that died between its commit and its publication can hide an edit.
 VERSION_SHARED_SECONDS = 5
+# Work a write owes its derived data (reindex, new versions) is done right after it commits (cases.journal);
+# /healthz reports any left undone for longer than this, which only a crash in between can do.
+PENDING_WORK_GRACE_SECONDS = int(os.environ.get("PENDING_WORK_GRACE_SECONDS", "60"))
 # Downloads: signed-in officials may take up to DOWNLOAD_MAX_ROWS rows, anonymous
 # readers fewer, and each address (or account) this many downloads a minute.
 DOWNLOAD_MAX_ROWS_ANONYMOUS = int(os.environ.get("DOWNLOAD_MAX_ROWS_ANONYMOUS", "1000"))

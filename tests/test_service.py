@@ -94,7 +94,7 @@ def test_healthz_reports_each_check(client, seed):
     body = response.json()
     assert body == {
         "status": "ok",
-        "checks": {"database": "ok", "cache": "ok", "migrations": "ok", "search_schema": "ok"},
+        "checks": {"database": "ok", "cache": "ok", "migrations": "ok", "search_schema": "ok", "derived_data": "ok"},
     }
     assert "no-cache" in response["Cache-Control"]
 

@@ -11,6 +11,7 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from cases import journal
         from cases.caching import register_version
         from cases.extensions import register_case_page_context
 
@@ -19,5 +20,8 @@ class SearchConfig(AppConfig):
 
         register_case_page_context(related.case_page_context)
         register_version("catalog", CatalogVersion)
+        # What a write owes search once it commits (cases.journal): reindexed cases, a new catalog version.
+        journal.register("reindex", indexing.reindex_recorded)
+        journal.register("catalog", lambda keys: CatalogVersion.bump())
         post_migrate.connect(roles.grant_editors, sender=self, dispatch_uid="search.roles")
         post_migrate.connect(indexing.refresh_stale_index, sender=self, dispatch_uid="search.refresh_stale_index")

@@ -2,7 +2,12 @@
 
 Saves of a case or any of its parts schedule the case for reindexing when the
 transaction commits, once per case however many parts were saved (an admin
-save of a case with twenty inlines reindexes it once; so does loaddata).
+save of a case with twenty inlines reindexes it once; so does loaddata). The
+schedule is written in the saving transaction itself (cases.journal), so no
+crash between the commit and the reindex can leave a case unsearchable.
+
+``QuerySet.update()`` sends no signal and so reindexes nothing: code that
+changes searched text that way must call ``schedule_reindex`` itself.
 """
 
 from __future__ import annotations
@@ -12,12 +17,11 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import Prefetch
 
+from cases import journal
 from cases.models import Agency, Case, CaseAgency
 
 from .models import CaseFacet, CaseSearch, CaseText, CatalogVersion
 from .tokens import index_tokens, plain_text
-
-PENDING_ATTR = "_cases_pending_reindex"
 
 
 def build_document(
@@ -140,41 +144,26 @@ def _write(cases: list[Case]) -> int:
     return len(CaseSearch.objects.bulk_create([search for search, _ in documents]))
 
 
-def _flush_pending() -> None:
-    connection = transaction.get_connection()
-    pending = getattr(connection, PENDING_ATTR, set())
-    setattr(connection, PENDING_ATTR, set())
-    if pending:
-        reindex_cases(pending)
-
-
 def schedule_reindex(case_ids: Iterable[int]) -> None:
-    """Reindex these cases once the change that touched them is committed.
+    """Reindex these cases once the change that touched them is committed, once per case per transaction.
 
-    Inside a transaction the ids collect on the connection and one on-commit
-    callback reindexes them all. Outside one (autocommit: a save in
-    ``manage.py shell``, simple-history's revert view) the change is already
-    committed, so the cases are reindexed at once.
+    The cases are recorded in the change's own transaction (cases.journal), so
+    a process that dies right after the commit leaves them to be reindexed at
+    the next start instead of unsearchable. Outside a transaction (autocommit:
+    a save in ``manage.py shell``, simple-history's revert view) the change
+    is already committed, so the cases are reindexed at once.
     """
-    ids = {pk for pk in case_ids if pk is not None}
-    if not ids:
-        return
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        reindex_cases(ids)
-        return
-    pending = getattr(connection, PENDING_ATTR, None)
-    if pending is None:
-        pending = set()
-        setattr(connection, PENDING_ATTR, pending)
-    # One callback per transaction: register when nothing is pending yet (the
-    # last flush ran), or when a rollback to a savepoint dropped the callback
-    # (its ids stay pending and are reindexed at the next commit; reindexing
-    # is idempotent).
-    registered = any(entry[1] is _flush_pending for entry in connection.run_on_commit)
-    if not pending or not registered:
-        transaction.on_commit(_flush_pending)
-    pending.update(ids)
+    journal.record("reindex", {pk for pk in case_ids if pk is not None})
+
+
+def reindex_recorded(keys: set[str]) -> None:
+    """cases.journal's "reindex" work: the recorded case ids."""
+    reindex_cases(sorted(int(key) for key in keys))
+
+
+def unindexed_published() -> int:
+    """How many published cases have no search index row (0 unless a crash or a bypassing write left them)."""
+    return Case.objects.published().filter(search_index__isnull=True).count()
 
 
 def cases_of_agency(agency: Agency) -> list[int]:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
+from cases import journal
 from cases.models import (
     Agency,
     AgencyAlias,
@@ -26,7 +27,7 @@ from cases.models import (
 
 from . import engine
 from .indexing import cases_of_agency, schedule_reindex
-from .models import CatalogVersion, SynonymSet, version_changed
+from .models import SynonymSet, version_changed
 
 # Measure and Outcome are proxies of Section; saving one sends its own signals. A case's responsible
 # units (Annex 2) are not searched but shown on its page and the table: reindexing it gives a new version.
@@ -59,7 +60,7 @@ for model in PART_MODELS:
 
 def shown_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        transaction.on_commit(CatalogVersion.bump)
+        journal.record("catalog")
 
 
 for model in SHOWN_ONLY:
@@ -70,7 +71,7 @@ for model in SHOWN_ONLY:
 @receiver(post_delete, sender=Case)
 def case_deleted(sender, instance: Case, **kwargs):
     # Its index and facet rows go with it (cascade); cached counts must not outlive them.
-    transaction.on_commit(CatalogVersion.bump)
+    journal.record("catalog")
 
 
 @receiver(post_save, sender=Agency)
@@ -78,7 +79,7 @@ def agency_saved(sender, instance: Agency, raw=False, **kwargs):
     if not raw:
         schedule_reindex(cases_of_agency(instance))
         # Names and aliases are synonyms for search (cases.search.thesaurus), cases or not.
-        transaction.on_commit(CatalogVersion.bump)
+        journal.record("catalog")
 
 
 @receiver(post_save, sender=AgencyAlias)
@@ -86,7 +87,7 @@ def agency_saved(sender, instance: Agency, raw=False, **kwargs):
 def alias_changed(sender, instance: AgencyAlias, raw=False, **kwargs):
     if not raw:
         schedule_reindex(cases_of_agency(instance.agency))
-        transaction.on_commit(CatalogVersion.bump)
+        journal.record("catalog")
 
 
 @receiver(post_save, sender=SynonymSet)
@@ -95,14 +96,14 @@ def synonyms_changed(sender, instance, raw=False, **kwargs):
     # The thesaurus is read once per catalog version (cases.search.engine):
     # a new version, and every search sees the edit.
     if not raw:
-        transaction.on_commit(CatalogVersion.bump)
+        journal.record("catalog")
 
 
 @receiver(post_save, sender=Region)
 def region_saved(sender, instance, raw=False, **kwargs):
     # Facet labels are read once per catalog version (cases.search.engine): a renamed region needs a new one.
     if not raw:
-        transaction.on_commit(CatalogVersion.bump)
+        journal.record("catalog")
 
 
 @receiver(post_save, sender=Theme)

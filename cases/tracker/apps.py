@@ -11,6 +11,7 @@ class TrackerConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from cases import journal
         from cases.caching import register_version
         from cases.extensions import register_case_page_context, register_comparison_rows, register_list_filter
 
@@ -18,6 +19,7 @@ class TrackerConfig(AppConfig):
         from .models import TrackerVersion
 
         register_version("tracker", TrackerVersion)
+        journal.register("tracker", lambda keys: TrackerVersion.bump())
         register_case_page_context(pages.case_page_context)
         register_comparison_rows(pages.comparison_rows)
         register_list_filter(listing.LANDING)

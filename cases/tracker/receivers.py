@@ -1,25 +1,19 @@
 """A new tracker version whenever anything a tracker page shows changes (its cached pages key on it)."""
 
-from django.db import connections, transaction
 from django.db.models.signals import post_delete, post_save
 
-from .models import AdoptionReport, AdoptionResult, Evidence, OfficialProfile, ReviewComment, TrackerVersion
+from cases import journal
+
+from .models import AdoptionReport, AdoptionResult, Evidence, OfficialProfile, ReviewComment
 
 WATCHED = (AdoptionReport, AdoptionResult, Evidence, ReviewComment, OfficialProfile)
 
 
 def tracker_changed(sender, instance, raw=False, using="default", **kwargs):
-    """Bump the version once when the transaction commits, however many rows it saved.
-
-    A report saved with its results and evidence writes several rows; the
-    pending on-commit callbacks are looked through (they are dropped with a
-    rolled-back transaction or savepoint, so nothing is left behind).
-    """
+    """A new tracker version once the transaction commits, however many rows it saved (cases.journal)."""
     if raw:
         return
-    pending = connections[using].run_on_commit
-    if not any(callback == TrackerVersion.bump for _, callback, _ in pending):
-        transaction.on_commit(TrackerVersion.bump, using=using)
+    journal.record("tracker", using=using)
 
 
 for model in WATCHED:

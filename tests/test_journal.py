@@ -1,0 +1,65 @@
+"""Work owed after a commit is written with the data: savepoints rolled back or released never lose a row."""
+
+import pytest
+from django.db import transaction
+
+from cases import journal
+from cases.journal import PendingWork
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def done(monkeypatch):
+    seen = []
+    monkeypatch.setitem(journal._handlers, "test", lambda keys: seen.append(sorted(keys)))
+    return seen
+
+
+def rows() -> list[str]:
+    return sorted(PendingWork.objects.filter(kind="test").values_list("key", flat=True))
+
+
+def test_work_recorded_in_a_rolled_back_savepoint_is_recorded_again_when_owed_again(done):
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                journal.record("test", [1])
+                assert rows() == ["1"]
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        assert rows() == []
+        journal.record("test", [1, 2])
+        assert rows() == ["1", "2"]
+    assert done == []  # inside the test's own transaction nothing has committed
+
+
+def test_work_recorded_in_a_released_savepoint_is_kept_once(done):
+    with transaction.atomic():
+        with transaction.atomic():
+            journal.record("test", [7])
+        journal.record("test", [7])
+        journal.record("test", ["7"])
+    assert rows() == ["7"]
+
+
+def test_the_work_is_done_once_the_transaction_commits_and_its_rows_go(done, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        journal.record("test", [3, 1])
+        journal.record("test", [2])
+    assert done == [["1", "2", "3"]]
+    assert rows() == []
+
+
+def test_a_failing_piece_of_work_keeps_its_rows_for_the_next_start(monkeypatch, django_capture_on_commit_callbacks):
+    def fails(keys):
+        raise RuntimeError("index unavailable")
+
+    monkeypatch.setitem(journal._handlers, "test", fails)
+    with django_capture_on_commit_callbacks(execute=True):
+        journal.record("test", [5])
+    assert rows() == ["5"]
+    monkeypatch.setitem(journal._handlers, "test", lambda keys: None)
+    assert journal.drain() >= 1
+    assert rows() == []
