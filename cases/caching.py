@@ -28,6 +28,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers, quote_etag
 from django.utils.http import http_date
 from django.utils.regex_helper import _lazy_re_compile
@@ -121,7 +122,7 @@ def cached_page(*names: str, seconds: int | None = None, also: Callable[[HttpReq
         if not _anonymous_read(request):
             return None
         states = _states(request, names_for(request))
-        return None if states is None else _last_changed(states)
+        return None if states is None else _settled_change(states)
 
     def decorator(view):
         conditional = condition(etag_func=etag, last_modified_func=last_modified)
@@ -167,7 +168,8 @@ def _render_and_keep(request, view, args, kwargs, names, seconds) -> HttpRespons
             _keep_page(_page_key(request, states), stored, seconds or settings.PAGE_CACHE_SECONDS)
     if response.status_code == 200 and not response.has_header("ETag"):
         response["ETag"] = quote_etag(_tag(request, states))
-    response["Last-Modified"] = http_date(int(_last_changed(states).timestamp()))
+    if (settled := _settled_change(states)) is not None:
+        response["Last-Modified"] = http_date(int(settled.timestamp()))
     return response
 
 
@@ -183,6 +185,19 @@ def _stored_response(request: HttpRequest, states: list[State]) -> HttpResponse 
 
 def _last_changed(states: list[State]) -> datetime:
     return max(state.changed_at for state in states)
+
+
+def _settled_change(states: list[State]) -> datetime | None:
+    """When the data last changed, for Last-Modified / If-Modified-Since; None while that second is not over.
+
+    HTTP dates count whole seconds: a page drawn after one edit and before a
+    second edit in the same second would carry the same date as the page
+    after it, and If-Modified-Since would answer 304 with the older page.
+    Until the second of the last change has passed, no date is sent (the
+    ETag, which names the versions themselves, still answers revalidations).
+    """
+    changed = _last_changed(states)
+    return changed if int(timezone.now().timestamp()) > int(changed.timestamp()) else None
 
 
 def versioned(request: HttpRequest, name: str, key: str, compute: Callable[[], object]):

@@ -110,7 +110,8 @@ def notice_detail(request: HttpRequest, batch: int) -> HttpResponse:
 def notice_file(request: HttpRequest, batch: int, pk: int) -> FileResponse:
     """An original document of a published notice: images shown in the page, other files downloaded."""
     found = get_object_or_404(NoticeFile.objects.select_related("notice"), pk=pk, notice__batch=batch)
-    if not (can_preview_drafts(request.user) or found.notice.cases.filter(status=PUBLISHED).exists()):
+    public = found.notice.cases.filter(status=PUBLISHED).exists()
+    if not (public or can_preview_drafts(request.user)):
         raise Http404("没有这一文件。")
     try:
         handle = found.file.open("rb")
@@ -122,5 +123,6 @@ def notice_file(request: HttpRequest, batch: int, pk: int) -> FileResponse:
         filename=found.original_name or f"{found.title}.{found.suffix}",
         content_type=CONTENT_TYPES.get(found.suffix, "application/octet-stream"),
     )
-    response["Cache-Control"] = "public, max-age=3600"
+    # A draft batch's original is shown to editors only: no shared cache may keep it.
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
     return response

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "portal.observability.RequestLog",
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.SecurityHeaders",
+    # Before whitenoise, so that static files are refused in frames too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "portal.middleware.AdminContentSecurityPolicy",
     # Compress HTML and JSON (Django's BREACH mitigation: random bytes in the gzip header).
@@ -88,7 +90,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -283,6 +283,7 @@ def test_an_official_files_a_report_with_results_and_evidence(client, world):
     assert report.history.get().history_user == world["users"]["ledong"]
     download = client.get(f"/adoption/evidence/{evidence.pk}/")
     assert download.status_code == 200
+    assert set(download["Cache-Control"].split(", ")) == {"private", "no-store"}  # no cache keeps a copy
     assert b"".join(download.streaming_content) == PDF
     public = client.get("/adoption/").content.decode()
     assert 'aria-label="乐东黎族自治县：已落地"' in public

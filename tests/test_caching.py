@@ -56,8 +56,19 @@ def test_a_cached_page_is_stored_compressed_and_served_as_each_reader_asks(clien
     assert get(client, url, accept_encoding="gzip", if_none_match=zipped["ETag"])[0].status_code == 304
 
 
+def settle_versions(seconds_ago: float = 10) -> None:
+    """Date every data version a while back (as after any quiet moment), so Last-Modified is sent."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    for model in (CatalogVersion, TrackerVersion):
+        model.objects.filter(pk=1).update(changed_at=timezone.now() - timedelta(seconds=seconds_ago))
+
+
 @pytest.mark.parametrize("url", PAGES)
 def test_a_repeat_visit_with_the_etag_is_a_304_without_rendering(client, seed, url):
+    settle_versions()
     first, _ = get(client, url)
     assert first["ETag"]
     assert first["Last-Modified"]
@@ -274,3 +285,27 @@ def test_every_catalog_write_shown_on_a_page_makes_that_page_new(client, seed, s
         agency.save()
 
     changes(row.agency.get_absolute_url(), phone, "0898-66668888")
+
+
+def test_if_modified_since_never_answers_304_for_a_second_that_is_not_over(client, seed, monkeypatch):
+    """Two edits in one second: a page dated that second could be older than the data; no date until it is over."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django.utils.http import http_date
+
+    from cases import caching
+
+    edited = timezone.now().replace(microsecond=200_000) - timedelta(seconds=30)
+    for model in (CatalogVersion, TrackerVersion):  # the case page shows both
+        model.objects.filter(pk=1).update(changed_at=edited)
+    monkeypatch.setattr(caching.timezone, "now", lambda: edited + timedelta(milliseconds=500))
+    page, _ = get(client, "/cases/4/3/")
+    assert page.status_code == 200
+    assert "Last-Modified" not in page
+    same_second = http_date(int(edited.timestamp()))
+    assert get(client, "/cases/4/3/", if_modified_since=same_second)[0].status_code == 200
+    monkeypatch.setattr(caching.timezone, "now", lambda: edited + timedelta(milliseconds=1500))
+    later, _ = get(client, "/cases/4/3/")
+    assert later["Last-Modified"] == same_second
+    assert get(client, "/cases/4/3/", if_modified_since=same_second)[0].status_code == 304

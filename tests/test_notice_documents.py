@@ -1,6 +1,7 @@
 """A notice's document number, official link and original files (the notice's PDF or Word, the Annex 2 image)."""
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import Annex, Case, Notice, NoticeFile
@@ -105,7 +106,18 @@ def test_an_oversized_file_is_refused(admin_client, seed, monkeypatch):
 def test_the_original_of_a_notice_with_no_published_case_is_not_served(client, seed):
     notice = Notice.objects.get(batch=4)
     original = NoticeFile.objects.create(notice=notice, title="原件", file=SimpleUploadedFile("a.pdf", PDF))
+    public = client.get(original.get_absolute_url())
+    assert public["Cache-Control"] == "public, max-age=3600"
+    public.close()
     Case.objects.filter(notice=notice).update(status=Case.Status.DRAFT)
     assert client.get(original.get_absolute_url()).status_code == 404
+    # An editor previewing the draft batch gets it, and no shared cache may keep it for anyone else.
+    editor = User.objects.create_superuser("editor", password="x" * 12)
+    client.force_login(editor)
+    preview = client.get(original.get_absolute_url())
+    assert preview.status_code == 200
+    assert set(preview["Cache-Control"].split(", ")) == {"private", "no-store"}
+    preview.close()
+    client.logout()
     assert client.get("/notices/4/files/999999/").status_code == 404
     assert client.get(f"/notices/5/files/{original.pk}/").status_code == 404

@@ -304,3 +304,15 @@ def test_healthz_probes_at_the_same_moment_do_not_fail_each_other(client, seed, 
     monkeypatch.setattr(cache, "get", get_with_a_probe_in_between)
     assert health._cache() == "ok"
     assert nested == ["ok"]
+
+
+def test_static_files_carry_the_security_headers_too(settings):
+    """whitenoise answers before the view middleware: the frame and content-type rules must still apply."""
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    response = Client().get("/static/css/portal.css")  # a new client builds the middleware with these settings
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "camera=()" in response["Permissions-Policy"]
+    response.close()

@@ -328,7 +328,10 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件已不存在。") from None
-    return FileResponse(handle, as_attachment=True, filename=evidence.original_name or evidence.file.name)
+    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name or evidence.file.name)
+    # Shown to signed-in officials only: no shared cache and no browser cache may keep a copy.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
