@@ -1,4 +1,4 @@
-"""Anonymous pages cached per data version, answered with ETag/Last-Modified, and downloads rate-limited.
+"""Anonymous pages cached per data version, answered with ETag/Last-Modified.
 
 A page an anonymous official reads depends only on its URL and on the data:
 the catalog (``catalog``: cases and their parts, agencies, themes, regions,
@@ -35,8 +35,6 @@ from django.utils.regex_helper import _lazy_re_compile
 from django.utils.text import compress_string
 from django.views.decorators.http import condition
 
-from .client import client_address
-from .errors import too_many_requests
 from .versions import State, shared_rows, shares_versions, version_rows
 
 #: name -> the version model of that data (a single row: token, changed_at), whose
@@ -277,33 +275,3 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and len(response.content) <= settings.PAGE_CACHE_MAX_BYTES
     )
-
-
-def rate_limited(scope: str, per_minute: int | Callable[[], int]):
-    """Refuse (429, in Chinese) more than ``per_minute`` requests a minute to ``scope`` from one address.
-
-    Counted in the shared cache, per address as django-axes sees it (the
-    proxy's X-Forwarded-For when the portal is behind one). Signed-in users
-    are counted by account instead, so an office behind one address is not
-    limited as one person.
-    """
-
-    def decorator(view):
-        @wraps(view)
-        def limited(request, *args, **kwargs):
-            limit = per_minute() if callable(per_minute) else per_minute
-            who = f"user:{request.user.pk}" if request.user.is_authenticated else client_address(request)
-            key = f"rate:{scope}:{who}"
-            cache.add(key, 0, 60)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, 60)
-                count = 1
-            if count > limit:
-                return too_many_requests(request, limit)
-            return view(request, *args, **kwargs)
-
-        return limited
-
-    return decorator

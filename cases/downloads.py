@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from .caching import cached_page, rate_limited
+from .caching import cached_page
 from .extensions import list_filter_versions
 from .filters import ResponsibilityFilter
 from .models import Agency, Responsibility
+from .ratelimit import rate_limited
 from .spreadsheet_formats import SafeCSV, SafeXLSX, write_csv, write_xlsx
 from .spreadsheets import AgencyResource, ResponsibilityResource
 

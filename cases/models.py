@@ -765,3 +765,4 @@ def split_paragraphs(text: str) -> list[str]:
 
 # Recorded with every write, in its own transaction (cases.journal); a model of this app.
 from .journal import PendingWork  # noqa: E402, F401
+from .ratelimit import RateCount  # noqa: E402, F401

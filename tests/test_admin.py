@@ -14,10 +14,12 @@ def test_every_model_of_the_app_is_registered():
 
     # Measure and Outcome are proxies of Section, edited inline on the case;
     # the search index, facet values and catalog version are derived, rebuilt on save, not edited;
-    # pending work lives for the moment between a commit and its derived data (cases.journal).
+    # pending work lives for the moment between a commit and its derived data (cases.journal), request
+    # counts for a minute (cases.ratelimit).
     from cases.journal import PendingWork
+    from cases.ratelimit import RateCount
 
-    derived = {CaseSearch, CaseText, CaseFacet, CatalogVersion, PendingWork}
+    derived = {CaseSearch, CaseText, CaseFacet, CatalogVersion, PendingWork, RateCount}
     # Edited only inline, on the page of what they belong to (not listed on the admin index).
     from cases.models import Notice, NoticeFile
 

@@ -316,3 +316,42 @@ def test_static_files_carry_the_security_headers_too(settings):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "camera=()" in response["Permissions-Policy"]
     response.close()
+
+
+def test_the_download_limit_holds_across_server_processes_without_redis(client, seed, settings, monkeypatch):
+    """Under `make run` (no Redis) each gunicorn worker has its own memory: the counts must not live there."""
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from cases import ratelimit
+
+    settings.DOWNLOADS_PER_MINUTE = 5
+    answers = []
+    for worker in range(10):  # each request served by another process, with a cache of its own
+        monkeypatch.setattr(ratelimit, "cache", LocMemCache(f"worker-{worker}", {}))
+        answers.append(client.get("/cases/metrics.csv", REMOTE_ADDR="10.7.7.7").status_code)
+    assert answers == [200] * 5 + [429] * 5
+
+
+def test_with_a_shared_cache_the_counts_live_there(client, seed, settings, monkeypatch):
+    from cases import ratelimit
+    from cases.ratelimit import RateCount
+
+    settings.DOWNLOADS_PER_MINUTE = 2
+    monkeypatch.setattr(ratelimit, "shared_cache", lambda: True)
+    answers = [client.get("/cases/metrics.csv", REMOTE_ADDR="10.8.8.8").status_code for _ in range(3)]
+    assert answers == [200, 200, 429]
+    assert not RateCount.objects.exists()
+
+
+def test_a_window_that_is_over_opens_a_new_one(client, seed, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.ratelimit import RateCount
+
+    settings.DOWNLOADS_PER_MINUTE = 1
+    assert client.get("/cases/metrics.csv", REMOTE_ADDR="10.5.5.5").status_code == 200
+    assert client.get("/cases/metrics.csv", REMOTE_ADDR="10.5.5.5").status_code == 429
+    RateCount.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert client.get("/cases/metrics.csv", REMOTE_ADDR="10.5.5.5").status_code == 200

@@ -18,10 +18,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cases.caching import cached_page, rate_limited, versioned
+from cases.caching import cached_page, versioned
 from cases.downloads import downloads_per_minute, streamed_spreadsheet
 from cases.errors import MAX_SMALL_INTEGER, SLUG, parse_positive_int
 from cases.models import Agency, Case, Notice, Region, Theme, batch_label
+from cases.ratelimit import rate_limited
 
 from . import access, maps, mine, services, stats
 from .forms import CommentForm, MailPreferenceForm, error_summary
