@@ -57,7 +57,23 @@ PATH_TEMPLATES = [
     "/adoption/evidence/{}/",
 ]
 KNOWN_PARAMS = ["q", "page", "sort", "batch", "theme", "agency", "kind", "level", "region", "has_baseline", "case"]
-NUMBERS = ["0", "-1", "1e9", "²", "٣", "４", "9" * 30, "-" + "9" * 30, "9" * 5000, "1.5", " 4 ", "+4", "0x10", "٤", "𝟒"]
+# Characters that pass str.isdigit() but not int() (④ ⑤ ⁴ ₄ …) among them.
+UNICODE_DIGITS = ["④", "⑤", "⁴", "⁵", "₄", "₅", "²", "٤", "４", "𝟒", "⓸", "➍"]
+NUMBERS = [
+    *UNICODE_DIGITS,
+    "0",
+    "-1",
+    "1e9",
+    "9" * 30,
+    "-" + "9" * 30,
+    "9" * 5000,
+    "1.5",
+    " 4 ",
+    "+4",
+    "0x10",
+    "٤",
+    "𝟒",
+]
 NASTY_VALUES = [
     "",
     "abc",
@@ -150,6 +166,22 @@ BAD_QUERIES = [
     "batch=4&batch=4&batch=" + "9" * 30,
     "region=haikou&region=%00",
 ]
+
+
+@pytest.mark.parametrize("digit", UNICODE_DIGITS)
+def test_every_kind_of_unicode_digit_in_a_number_parameter_gets_a_clear_answer(client, seed, digit):
+    for path in EVERY_URL:
+        for params in ({"batch": digit}, {"page": digit, "case": f"{digit}-1"}, {"batch": f"4{digit}"}):
+            assert_clear_answer(client.get(path, params), (path, params))
+
+
+def test_the_list_the_api_and_the_facets_read_a_number_with_one_parser(client, seed):
+    """④ is 4 to NFKC, as ４ is: the list, its chips and the API agree; ⁴ is not a number anywhere."""
+    listing = client.get("/cases/", {"batch": "④"}).content.decode()
+    assert client.get("/api/cases/", {"batch": "④"}).json()["count"] == 8
+    assert "已忽略：批次" not in listing
+    assert listing.count("第四批") >= 1
+    assert client.get("/cases/", {"batch": "⓸"}).status_code == 200
 
 
 @pytest.mark.parametrize("path", EVERY_URL)

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from django.http import QueryDict
 
 from cases.collation import pinyin_key
+from cases.errors import MAX_SMALL_INTEGER, parse_positive_int
 from cases.models import Agency, Region, Theme, batch_label
 
 from .filters import FACET_PREFIX, FACETS, HAS_BASELINE_CHOICES, CaseFilter
@@ -52,7 +53,7 @@ class Chip:
 def _labels(case_filter: CaseFilter, name: str, values: set[str]) -> list[tuple[str, str]]:
     """(value, label) in display order; names come from the catalog index, not a query per request."""
     if name == "batch":
-        batches = sorted((int(v) for v in values if v.isdigit()), reverse=True)
+        batches = sorted({n for v in values if (n := _batch_number(v)) is not None}, reverse=True)
         return [(str(batch), batch_label(batch)) for batch in batches]
     if name in ("theme", "region", "agency"):
         known = case_filter.catalog().labels(name)
@@ -66,12 +67,25 @@ def _labels(case_filter: CaseFilter, name: str, values: set[str]) -> list[tuple[
     return [(str(value), str(label)) for value, label in choices if value in values]
 
 
+def _batch_number(value: str) -> int | None:
+    """A batch value as the filter reads it (cases.errors' one parser: ４ is 4; ④, ⁴ and ₄ are not numbers)."""
+    return parse_positive_int(value, maximum=MAX_SMALL_INTEGER)
+
+
+def _selected(case_filter: CaseFilter, name: str) -> set[str]:
+    """The values of ``name`` the reader chose, spelled as the options spell them."""
+    chosen = case_filter.data.getlist(name)
+    if name == "batch":
+        return {str(n) for value in chosen if (n := _batch_number(value)) is not None}
+    return set(chosen)
+
+
 def _facet(case_filter: CaseFilter, name: str, counted: dict[str, int]) -> Facet:
-    selected = set(case_filter.data.getlist(name))
+    selected = _selected(case_filter, name)
     facet = Facet(name=name, label=str(case_filter.filters[name].label))
     limit = MAX_OPTIONS.get(name)
     if limit and len(counted) > limit:
-        order = (lambda v: -int(v) if v.isdigit() else 0) if name == "batch" else (lambda v: (-counted[v], v))
+        order = (lambda v: -(_batch_number(v) or 0)) if name == "batch" else (lambda v: (-counted[v], v))
         kept = sorted(counted, key=order)[:limit]
         facet.hidden = len(counted) - limit
         counted = {value: counted[value] for value in kept}
@@ -92,12 +106,19 @@ def build_facets(case_filter: CaseFilter) -> list[Facet]:
     return facets
 
 
+def _spelled(name: str, value: str) -> str:
+    if name == "batch" and (number := _batch_number(value)) is not None:
+        return str(number)
+    return value
+
+
 def build_chips(data: QueryDict, facets: list[Facet], path: str) -> list[Chip]:
     chips = []
     for facet in facets:
         for option in facet.selected:
             remaining = data.copy()
-            remaining.setlist(facet.name, [v for v in data.getlist(facet.name) if v != option.value])
+            kept = [v for v in data.getlist(facet.name) if _spelled(facet.name, v) != option.value]
+            remaining.setlist(facet.name, kept)
             remaining.pop("page", None)
             chips.append(Chip(facet.label, option.label, f"{path}?{remaining.urlencode()}"))
     return chips
