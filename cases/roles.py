@@ -17,6 +17,7 @@ PUBLISHER = "发布人"
 CATALOG_MODELS = [
     "notice",
     "annex",
+    "noticefile",
     "case",
     "caseagency",
     "section",

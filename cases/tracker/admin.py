@@ -1,6 +1,8 @@
 """The provincial office's view of adoption reports and officials in the admin."""
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 
 from cases.admin_history import HistoryAdmin, InlineOnlyAdmin
 
@@ -61,3 +63,49 @@ class EvidenceAdmin(InlineOnlyAdmin, HistoryAdmin):
 class ReviewCommentAdmin(InlineOnlyAdmin, admin.ModelAdmin):
     list_display = ["report", "author", "created_at"]
     search_fields = ["body"]
+
+
+class OfficialAccountAdmin(UserAdmin):
+    """Accounts, as the provincial office gives them to officials: no way from here to more rights than its own.
+
+    The office (permission ``auth.change_user`` without being a superuser)
+    sees and changes only accounts that are neither staff nor superusers,
+    and its forms have no staff, superuser, group or permission fields; it
+    sets names, e-mail, active and passwords. A superuser keeps Django's
+    whole page.
+    """
+
+    PRIVILEGES = {"is_staff", "is_superuser", "groups", "user_permissions"}
+
+    def get_queryset(self, request):
+        accounts = super().get_queryset(request)
+        if request.user.is_superuser:
+            return accounts
+        return accounts.filter(is_staff=False, is_superuser=False)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in self.PRIVILEGES]})
+            for name, options in fieldsets
+            if any(f not in self.PRIVILEGES for f in options["fields"])
+        ]
+
+    def get_list_filter(self, request):
+        return super().get_list_filter(request) if request.user.is_superuser else ("is_active",)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser and (obj.is_staff or obj.is_superuser):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser and (obj.is_staff or obj.is_superuser):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+admin.site.unregister(User)
+admin.site.register(User, OfficialAccountAdmin)
