@@ -452,3 +452,43 @@ def test_reverting_needs_the_change_permission(client, seed):
     section = case.sections.first()
     url = f"/admin/cases/section/{section.pk}/history/{section.history.earliest().history_id}/"
     assert client.post(url, {"body": "篡改"}).status_code == 403
+
+
+def _merge(client, keep, duplicate):
+    return client.post(
+        "/admin/cases/agency/",
+        {"action": "merge_agencies_action", "keep": keep.pk, "_selected_action": [keep.pk, duplicate.pk]},
+        follow=True,
+    )
+
+
+def test_merging_moves_references_from_every_app_the_tracker_included(client, editor, seed):
+    from cases.tracker.models import AdoptionReport, OfficialProfile
+
+    keep = Agency.objects.get(slug="hainan-healthcare-security")
+    duplicate = Agency.objects.create(name="海南省医保局（重复）", slug="dup", kind=keep.kind, level=keep.level)
+    official = User.objects.create_user("yibao-official")
+    OfficialProfile.objects.create(user=official, agency=duplicate)
+    report = AdoptionReport.objects.create(case=case_4(2), agency=duplicate, status="in_progress")
+    response = _merge(client, keep, duplicate)
+    assert response.status_code == 200
+    assert "合并到“海南省医疗保障局”" in response.content.decode()
+    assert not Agency.objects.filter(pk=duplicate.pk).exists()
+    assert OfficialProfile.objects.get(user=official).agency == keep
+    report.refresh_from_db()
+    assert report.agency == keep
+    assert report.history.first().history_change_reason.startswith("合并单位")
+
+
+def test_a_merge_that_would_give_one_unit_two_reports_explains_itself_and_changes_nothing(client, editor, seed):
+    from cases.tracker.models import AdoptionReport
+
+    keep = Agency.objects.get(slug="hainan-healthcare-security")
+    duplicate = Agency.objects.create(name="海南省医保局（重复）", slug="dup", kind=keep.kind, level=keep.level)
+    AdoptionReport.objects.create(case=case_4(1), agency=keep, status="in_progress")
+    AdoptionReport.objects.create(case=case_4(1), agency=duplicate, status="landed")
+    page = _merge(client, keep, duplicate).content.decode()
+    assert "无法合并" in page
+    assert "这个单位已经有这一案例的报告" in page
+    assert Agency.objects.filter(pk=duplicate.pk).exists()
+    assert AdoptionReport.objects.filter(agency=duplicate).count() == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cases.models import Agency, AgencyAlias, CaseAgency, Responsibility
@@ -29,12 +30,61 @@ def _move_case_links(model, keep: Agency, duplicate: Agency, result: MergeResult
             result.moved += 1
 
 
+class MergeConflict(Exception):
+    """Moving a reference would break a rule of its model (two reports of one unit for one case …)."""
+
+
+def _move_references(model, field: str, keep: Agency, duplicate: Agency, result: MergeResult) -> None:
+    """Point every ``model`` row whose ``field`` names ``duplicate`` at ``keep``, one save each (history, signals)."""
+    for row in model._base_manager.filter(**{field: duplicate}).order_by("pk"):
+        setattr(row, field, keep)
+        try:
+            row.validate_constraints()
+        except ValidationError as error:
+            raise MergeConflict(
+                f"无法合并：{model._meta.verbose_name}“{row}”并入“{keep.name}”后，{'；'.join(error.messages)}"
+                "请先处理这一条，再合并。本次没有改动任何内容。"
+            ) from error
+        row._change_reason = f"合并单位：{duplicate.name} 并入 {keep.name}"
+        row.save(update_fields=[field])
+        result.moved += 1
+
+
+def _move_other_references(keep: Agency, duplicate: Agency, result: MergeResult) -> None:
+    """Every reference to an agency from any app, found from the models, not listed by hand.
+
+    A foreign key (a tracker report's unit, an official's department …) is
+    moved row by row; a plain many-to-many link moves its through rows. The
+    history tables' references are left as they were recorded.
+    """
+    for relation in Agency._meta.related_objects:
+        model = relation.related_model
+        if model in HANDLED:
+            continue
+        if relation.one_to_many or relation.one_to_one:
+            _move_references(model, relation.field.name, keep, duplicate, result)
+        elif relation.many_to_many and relation.through._meta.auto_created:
+            through = relation.through
+            source = relation.field.m2m_reverse_field_name()
+            other = relation.field.m2m_field_name()
+            already = set(through.objects.filter(**{source: keep}).values_list(f"{other}_id", flat=True))
+            links = through.objects.filter(**{source: duplicate})
+            result.dropped += links.filter(**{f"{other}_id__in": already}).delete()[0]
+            result.moved += links.update(**{source: keep})
+
+
+# Moved by their own rules above: a case keeps one link per agency; aliases are merged by name.
+HANDLED = (CaseAgency, Responsibility, AgencyAlias)
+
+
 def merge_agencies(keep: Agency, duplicates: list[Agency]) -> MergeResult:
     """Move every reference from ``duplicates`` to ``keep`` and delete them, all in one transaction.
 
     The duplicates' names and aliases become aliases of ``keep``, so search
     and later imports still find it under the old names. References from
-    models this function does not know by name are moved too, generically.
+    other models, in any app, are found from the models and moved too; a move
+    that would break a rule of its model (MergeConflict) leaves everything as
+    it was.
     """
     result = MergeResult()
     with transaction.atomic():
@@ -52,12 +102,7 @@ def merge_agencies(keep: Agency, duplicates: list[Agency]) -> MergeResult:
                     alias.save()
                     taken.add(alias.name)
                 result.moved += 1
-            for relation in Agency._meta.related_objects:
-                if relation.related_model in (CaseAgency, Responsibility, AgencyAlias) or not relation.many_to_one:
-                    continue
-                result.moved += relation.related_model._default_manager.filter(
-                    **{relation.field.name: duplicate}
-                ).update(**{relation.field.name: keep})
+            _move_other_references(keep, duplicate, result)
             name = duplicate.name
             duplicate._change_reason = f"合并到 {keep.name}"
             duplicate.delete()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.admin_history import HistoryAdmin
 from cases.models import Agency, AgencyAlias
 from cases.spreadsheets import AgencyResource
-from cases.workbench.merging import merge_agencies
+from cases.workbench.merging import MergeConflict, merge_agencies
 
 from .base import ExportSelectedMixin
 
@@ -83,7 +83,11 @@ class AgencyAdmin(ExportSelectedMixin, HistoryAdmin):
         if form.is_bound and form.is_valid():
             keep = form.cleaned_data["keep"]
             duplicates = [a for a in agencies if a.pk != keep.pk]
-            result = merge_agencies(keep, duplicates)
+            try:
+                result = merge_agencies(keep, duplicates)
+            except MergeConflict as conflict:
+                self.message_user(request, str(conflict), messages.ERROR)
+                return None
             message = _("已把 %(names)s 合并到“%(keep)s”：移动 %(moved)s 处引用，删除 %(n)s 个单位。") % {
                 "names": "、".join(a.name for a in duplicates),
                 "keep": keep.name,
@@ -109,7 +113,11 @@ class AgencyAdmin(ExportSelectedMixin, HistoryAdmin):
         merged = []
         for agency in queryset.model.objects.filter(pk__in=queryset.values("pk"), suggested_match__isnull=False):
             keep = agency.suggested_match
-            merge_agencies(keep, [agency])
+            try:
+                merge_agencies(keep, [agency])
+            except MergeConflict as conflict:
+                self.message_user(request, str(conflict), messages.ERROR)
+                continue
             merged.append(f"{agency.name} → {keep.name}")
         if merged:
             self.message_user(request, _("已并入：%(list)s。") % {"list": "；".join(merged)}, messages.SUCCESS)
