@@ -1,9 +1,9 @@
 """Refuse a request body larger than the largest real upload before anything reads it.
 
-The largest legitimate body is an adoption report with one evidence file
-(``EVIDENCE_MAX_BYTES``) and its form fields; ``MAX_REQUEST_BYTES`` adds a
-margin to that. A bigger declared body is answered 413 at once, without
-reading it, so no one can fill the disk or the memory with a 200 MB POST.
+The largest legitimate body is the largest file of any kind (an evidence
+file, ``EVIDENCE_MAX_BYTES``; a notice's original, ``NOTICE_FILE_MAX_BYTES``)
+with its form fields; ``MAX_REQUEST_BYTES`` adds a margin to that. A bigger
+declared body is answered 413 at once, without reading it, so no one can fill the disk or the memory with a 200 MB POST.
 A body without a declared length is not read by Django at all.
 """
 
@@ -30,7 +30,8 @@ class RequestSizeLimit:
                 413,
                 f"提交的内容过大（{length / 1024 / 1024:.1f} MB），"
                 f"超过上限 {megabytes} MB。单个佐证材料文件不能超过 "
-                f"{settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB。",
+                f"{settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB，通知原件不能超过 "
+                f"{settings.NOTICE_FILE_MAX_BYTES // (1024 * 1024)} MB；请一次只上传一个大文件。",
             )
         return self.get_response(request)
 

@@ -16,6 +16,7 @@ import unicodedata
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -27,7 +28,7 @@ from simple_history.models import HistoricalRecords
 
 from .figures import same_unit
 from .querysets import PUBLISHED, AgencyQuerySet, CaseQuerySet, NoticeQuerySet, ResponsibilityQuerySet, ThemeQuerySet
-from .uploads import IMAGES, check_upload, suffix_of
+from .uploads import IMAGES, UploadRule, suffix_of
 
 
 class Region(models.Model):
@@ -157,8 +158,11 @@ class NoticeFile(models.Model):
     Served through Django's storage API (STORAGES["default"]).
     """
 
-    ALLOWED = ("pdf", "doc", "docx", "ofd", "png", "jpg", "jpeg")
-    MAX_BYTES = 20 * 1024 * 1024
+    UPLOADS = UploadRule(
+        ("pdf", "doc", "docx", "ofd", "png", "jpg", "jpeg"),
+        lambda: settings.NOTICE_FILE_MAX_BYTES,
+        "PDF、Word（DOC、DOCX）、OFD、PNG 或 JPG",
+    )
 
     notice = models.ForeignKey("Notice", on_delete=models.CASCADE, related_name="files", verbose_name=_("通知"))
     annex = models.ForeignKey(
@@ -197,11 +201,7 @@ class NoticeFile(models.Model):
         return reverse("cases:notice-file", kwargs={"batch": self.notice.batch, "pk": self.pk})
 
     def clean(self) -> None:
-        if self.file and not self.file._committed:
-            try:
-                check_upload(self.file, self.ALLOWED, self.MAX_BYTES, "PDF、Word（DOC、DOCX）、OFD、PNG 或 JPG")
-            except ValidationError as error:
-                raise ValidationError({"file": error.messages}) from error
+        self.UPLOADS.clean_field(self)
         if self.annex_id and self.notice_id and self.annex.notice_id != self.notice_id:
             raise ValidationError({"annex": _("所选附件须属于同一通知。")})
 

@@ -1,12 +1,18 @@
 """Uploaded files, checked the same way wherever they come in: size, extension, and the bytes the type begins with.
 
-The tracker's evidence files and the notices' original documents use it.
-A file is refused, in Chinese, when it is too large, has an extension not
-on the list, or does not start the way a file of its extension must (a
-renamed executable is not a PDF).
+Every model with a file field declares its rule as ``UploadRule`` (the
+tracker's evidence files, the notices' original documents) and checks it in
+its ``clean()``, so every form that saves it, the admin's inlines included,
+refuses the same files. A file is refused, in Chinese, when it is too large,
+has an extension not on the list, or does not start the way a file of its
+extension must (a renamed executable is not a PDF; an SVG is not an image
+here, since it can carry script).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
@@ -54,3 +60,24 @@ def check_upload(upload, allowed: tuple[str, ...], limit: int, described: str) -
     upload.seek(0)
     if not head.startswith(SIGNATURES[suffix]):
         raise ValidationError(f"文件“{upload.name}”的内容不是 {suffix.upper()} 格式，请检查后重新上传。")
+
+
+@dataclass(frozen=True)
+class UploadRule:
+    """What one file field accepts: extensions (checked with their first bytes) and a size limit in bytes."""
+
+    allowed: tuple[str, ...]
+    limit: Callable[[], int]
+    described: str
+
+    def check(self, upload) -> None:
+        check_upload(upload, self.allowed, self.limit(), self.described)
+
+    def clean_field(self, instance, field: str = "file") -> None:
+        """For a model's clean(): check a new upload in ``field``, the error under that field's name."""
+        upload = getattr(instance, field)
+        if upload and not upload._committed:
+            try:
+                self.check(upload)
+            except ValidationError as error:
+                raise ValidationError({field: error.messages}) from error

@@ -275,7 +275,9 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/adoption/mine/"
 LOGOUT_REDIRECT_URL = "/adoption/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# The largest file of each kind (cases.uploads): an official's evidence, a notice's original document.
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+NOTICE_FILE_MAX_BYTES = 20 * 1024 * 1024
 # The most rows one public download holds (cases.downloads).
 DOWNLOAD_MAX_ROWS = 5000
 # Anonymous pages are cached per data version (cases.caching): at most this
@@ -294,8 +296,9 @@ PENDING_WORK_GRACE_SECONDS = int(os.environ.get("PENDING_WORK_GRACE_SECONDS", "6
 # readers fewer, and each address (or account) this many downloads a minute.
 DOWNLOAD_MAX_ROWS_ANONYMOUS = int(os.environ.get("DOWNLOAD_MAX_ROWS_ANONYMOUS", "1000"))
 DOWNLOADS_PER_MINUTE = int(os.environ.get("DOWNLOADS_PER_MINUTE", "10"))
-# The largest request body accepted: one evidence file plus its form (cases.middleware).
-MAX_REQUEST_BYTES = EVIDENCE_MAX_BYTES + 2 * 1024 * 1024
+# The largest request body accepted: the largest file of any kind plus its form (cases.middleware); the
+# proxy's client_max_body_size (deploy/nginx.conf) is the same, 22 MB.
+MAX_REQUEST_BYTES = max(EVIDENCE_MAX_BYTES, NOTICE_FILE_MAX_BYTES) + 2 * 1024 * 1024
 
 
 # Security headers. SecurityMiddleware sends nosniff, Referrer-Policy and

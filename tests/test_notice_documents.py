@@ -95,8 +95,8 @@ def test_a_wrong_file_is_refused_in_chinese_and_nothing_is_stored(admin_client, 
     assert not (settings.MEDIA_ROOT / "notices").exists()
 
 
-def test_an_oversized_file_is_refused(admin_client, seed, monkeypatch):
-    monkeypatch.setattr(NoticeFile, "MAX_BYTES", 100)
+def test_an_oversized_file_is_refused(admin_client, seed, settings):
+    settings.NOTICE_FILE_MAX_BYTES = 100
     notice = Notice.objects.get(batch=4)
     response = upload_through_the_admin(admin_client, notice, "通知.pdf", PDF + b"0" * 200, "原件")
     assert "超过上限" in response.content.decode()

@@ -6,16 +6,11 @@ from django import forms
 from django.conf import settings
 from django.forms import inlineformset_factory
 
-from cases.uploads import check_upload
-
 from .models import AdoptionReport, AdoptionResult, Evidence, MailPreference, ReviewComment
-
-# What an uploaded evidence file may be (cases.uploads checks extension and first bytes).
-EVIDENCE_TYPES = ("pdf", "jpg", "jpeg", "png", "docx", "xlsx", "ofd")
 
 
 def max_evidence_bytes() -> int:
-    return getattr(settings, "EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+    return settings.EVIDENCE_MAX_BYTES
 
 
 class DateInput(forms.DateInput):
@@ -79,7 +74,7 @@ class EvidenceForm(forms.ModelForm):
         upload = self.cleaned_data.get("file")
         if not upload:
             return upload
-        check_upload(upload, EVIDENCE_TYPES, max_evidence_bytes(), "PDF、JPG、PNG、DOCX、XLSX 或 OFD")
+        Evidence.UPLOADS.check(upload)  # the model's own rule, which its clean() (and so the admin) applies too
         return upload
 
     def clean(self):

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cases.uploads import UploadRule
 from cases.versions import State, bump, version_row
 
 
@@ -239,6 +240,13 @@ def evidence_name(report: AdoptionReport, filename: str) -> str:
 class Evidence(models.Model):
     """A link or an uploaded file backing a report. Files are served only to signed-in officials."""
 
+    # Checked by clean(), so the officials' form and the office's admin inline refuse the same files.
+    UPLOADS = UploadRule(
+        ("pdf", "jpg", "jpeg", "png", "docx", "xlsx", "ofd"),
+        lambda: settings.EVIDENCE_MAX_BYTES,
+        "PDF、JPG、PNG、DOCX、XLSX 或 OFD",
+    )
+
     report = models.ForeignKey(
         AdoptionReport, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("报告")
     )
@@ -273,8 +281,12 @@ class Evidence(models.Model):
     def save(self, *args, **kwargs):
         if self.file and not self.file._committed:  # a new upload: stored under a name of ours
             self.original_name = self.original_name or self.file.name.rsplit("/", 1)[-1][:200]
+            self.size = self.size or self.file.size
             self.file.name = evidence_name(self.report, self.file.name)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.UPLOADS.clean_field(self)
 
 
 class ReviewComment(models.Model):
