@@ -63,7 +63,8 @@ SMALL_TARGETS = """(minimum) => {
     const box = label && label.getBoundingClientRect().height > own.height ? label.getBoundingClientRect() : own;
     if (box.width === 0 || box.height === 0) continue;
     if (box.height < minimum - 0.5) {
-      small.push(`${el.tagName.toLowerCase()} "${(el.innerText || el.value || '').trim().slice(0, 20)}" ${Math.round(box.height)}px`);
+      const text = (el.innerText || el.value || '').trim().slice(0, 20);
+      small.push(`${el.tagName.toLowerCase()} "${text}" ${Math.round(box.height)}px`);
     }
   }
   return small.slice(0, 10);
