@@ -15,8 +15,10 @@ DJANGO_HTTPS         "1" when served over HTTPS behind a TLS proxy: secure
                      cookies, HSTS, the proxy's X-Forwarded-Proto trusted.
 """
 
+import hashlib
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -185,7 +187,18 @@ def database(url: str) -> dict:
                 "timeout": 20,
             }
         )
+        # Tests use a database file, never SQLite's in-memory database: an in-memory database is one
+        # connection shared by the live server's threads, and a request thread that ends after the server
+        # stopped closed it from a thread that no longer shared it (an error in whichever test ran next).
+        # A file gives every thread its own connection. In memory-backed /dev/shm where there is one.
+        config["TEST"] = {"NAME": str(_test_database_file())}
     return config
+
+
+def _test_database_file() -> Path:
+    folder = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+    checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12]
+    return folder / f"yingshang-test-{checkout}.sqlite3"
 
 
 DATABASES = {"default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}

@@ -108,7 +108,7 @@ def test_the_original_of_a_notice_with_no_published_case_is_not_served(client, s
     original = NoticeFile.objects.create(notice=notice, title="原件", file=SimpleUploadedFile("a.pdf", PDF))
     public = client.get(original.get_absolute_url())
     assert public["Cache-Control"] == "public, max-age=3600"
-    public.close()
+    assert b"".join(public.streaming_content) == PDF  # read to the end, as a browser would (the client closes it)
     Case.objects.filter(notice=notice).update(status=Case.Status.DRAFT)
     assert client.get(original.get_absolute_url()).status_code == 404
     # An editor previewing the draft batch gets it, and no shared cache may keep it for anyone else.
@@ -117,7 +117,7 @@ def test_the_original_of_a_notice_with_no_published_case_is_not_served(client, s
     preview = client.get(original.get_absolute_url())
     assert preview.status_code == 200
     assert set(preview["Cache-Control"].split(", ")) == {"private", "no-store"}
-    preview.close()
+    assert b"".join(preview.streaming_content) == PDF
     client.logout()
     assert client.get("/notices/4/files/999999/").status_code == 404
     assert client.get(f"/notices/5/files/{original.pk}/").status_code == 404

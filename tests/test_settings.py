@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -36,3 +38,33 @@ def test_the_default_is_sqlite_in_chinese_and_shanghai_time():
 def test_a_postgres_url_selects_postgresql():
     result = load_settings(DATABASE_URL="postgres://postgres@127.0.0.1:5432/x")
     assert result.stdout.split()[1] == "django.db.backends.postgresql"
+
+
+def test_tests_use_a_database_file_so_no_connection_is_shared_between_threads(db):
+    """An in-memory SQLite database is one connection the live server's threads share; a request thread ending
+    after its server stopped then closed it from a thread that no longer shared it, an error that surfaced in
+    whichever test ran next. A file gives every thread its own connection."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL connections are per thread already")
+    assert not connection.is_in_memory_db()
+    assert connection.settings_dict["NAME"].endswith(".sqlite3")
+    errors = []
+
+    def other_thread():
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT 1")
+            connections.close_all()  # what a live server's request thread does when it ends
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    assert errors == []
+    with connection.cursor() as cursor:  # this thread's connection is its own, still open
+        cursor.execute("SELECT 1")
