@@ -112,18 +112,56 @@ def test_the_long_case_page_saves_from_the_top_and_folds_its_long_inlines(admin_
     assert html.count("<details") >= 4  # measures, outcomes, metrics, responsible units
 
 
+# What may stay in Latin letters on an editor's page: the account's name, file formats, key names in Django's
+# own Chinese help ("按住 Control 键或 Mac 上的 Command 键"), and whatever the notice itself writes (云HIS).
+LATIN_ALLOWED = {"admin", "csv", "xlsx", "CSV", "XLSX", "DOCX", "PDF", "OFD", "PNG", "JPG", "DOC", "Word", "Excel"}
+LATIN_ALLOWED |= {"Control", "Command", "Mac"}
+
+
 @pytest.mark.parametrize(
-    "url", ["/admin/", "/admin/cases/case/", "/admin/cases/case/{pk}/change/", "/admin/cases/case/{pk}/history/"]
+    "url",
+    [
+        "/admin/",
+        "/admin/cases/case/",
+        "/admin/cases/case/{pk}/change/",
+        "/admin/cases/case/{pk}/history/",
+        "/admin/cases/case/{pk}/history/{history}/",
+        "/admin/cases/case/export/",
+        "/admin/cases/agency/export/",
+        "/admin/cases/metric/export/",
+    ],
 )
 def test_no_english_is_left_on_the_editors_pages(admin_client, seed, url):
+    import html as html_module
     import re
 
     case = Case.objects.get(batch=4, number=1)
     case.title = case.title + "（无修改原因的保存）"
     case.save()  # a history record without a reason
-    pk = case.pk
-    html = admin_client.get(url.format(pk=pk)).content.decode()
-    text = re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", html, flags=re.S)
+    page = admin_client.get(url.format(pk=case.pk, history=case.history.last().history_id))
+    assert page.status_code == 200, url
+    html = page.content.decode()
+    text = html_module.unescape(re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", html, flags=re.S))
     for english in ("Select an option", "Changes", "Model name", "Add link", "Tablib", "型号名称"):
         assert english not in text, (url, english)
     assert not re.search(r"\bNone\b", text), url
+    from tests.conftest import SOURCE_TEXT_PATH
+
+    in_the_notice = set(re.findall(r"[A-Za-z]{3,}", SOURCE_TEXT_PATH.read_text(encoding="utf-8")))
+    latin = set(re.findall(r"[A-Za-z]{3,}", text)) - LATIN_ALLOWED - in_the_notice
+    assert not latin, (url, sorted(latin))
+
+
+def test_an_admin_export_is_named_in_chinese_for_every_browser(admin_client, seed):
+    from urllib.parse import quote
+
+    from django.utils import timezone
+
+    fields = {"caseresource_code": "on", "caseresource_title": "on"}
+    response = admin_client.post("/admin/cases/case/export/", {"format": "0", "resource": "0", **fields})
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    name = f"示范案例-{timezone.localdate().isoformat()}.xlsx"
+    assert disposition.startswith("attachment")
+    assert f"filename*=utf-8''{quote(name)}" in disposition
+    assert "Case-" not in disposition

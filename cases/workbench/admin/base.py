@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportActionMixin
+from import_export.forms import SelectableFieldsExportForm
 
 admin.site.site_header = _("营商环境示范案例库 · 编辑后台")
 admin.site.site_title = _("示范案例库后台")
@@ -40,6 +43,14 @@ def _grouped_app_list(request, app_label=None, _original=admin.site.get_app_list
 admin.site.get_app_list = _grouped_app_list
 
 
+class ChineseFieldsExportForm(SelectableFieldsExportForm):
+    """The export page's field boxes named by their Chinese column names alone (not "Code (案例编号)")."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        return field.column_name if field and field.column_name else field_name
+
+
 class ExportSelectedMixin(ExportActionMixin):
     """django-import-export's "export selected" action, with Django 6.1's ``action_location``.
 
@@ -52,6 +63,20 @@ class ExportSelectedMixin(ExportActionMixin):
         if action_location == admin.ActionLocation.CHANGE_LIST:
             return super().get_actions(request)
         return admin.ModelAdmin.get_actions(self, request, action_location=action_location)
+
+    export_form_class = ChineseFieldsExportForm
+
+    def get_export_filename(self, request, queryset, file_format) -> str:
+        """案例-2026-12-04.xlsx: the model's Chinese name and the day, not Case-2026-12-04.xlsx."""
+        day = timezone.localdate().isoformat()
+        return f"{self.model._meta.verbose_name_plural}-{day}.{file_format.get_extension()}"
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        response = super()._do_file_export(file_format, request, queryset, export_form=export_form)
+        # import-export writes the name between quotes, which no browser reads in Chinese: RFC 6266's filename*.
+        filename = self.get_export_filename(request, queryset, file_format)
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
 
     def get_valid_export_item_pks(self, request):
         # import-export 4.4 still calls this hook, deprecated by itself, from its own action flow.
