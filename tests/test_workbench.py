@@ -492,3 +492,35 @@ def test_a_merge_that_would_give_one_unit_two_reports_explains_itself_and_change
     assert "这个单位已经有这一案例的报告" in page
     assert Agency.objects.filter(pk=duplicate.pk).exists()
     assert AdoptionReport.objects.filter(agency=duplicate).count() == 1
+
+
+def test_the_history_shows_the_words_that_changed_and_no_theme_change_nobody_made(client, editor, seed):
+    case = case_4(3)
+    measure = case.sections.filter(kind="measure").order_by("position").first()
+    page = client.get(change_url(case))
+    data = form_data(page.content.decode(), "case_form")
+    index = next(
+        k.split("-")[1]
+        for k, v in data.items()
+        if k.startswith("sections-") and k.endswith("-id") and v == [str(measure.pk)]
+    )
+    old_body = measure.body
+    assert len(old_body) > 80
+    data[f"sections-{index}-body"] = [old_body.replace(old_body[30:32], "【改动】", 1)]
+    assert client.post(change_url(case), data).status_code == 302
+    timeline = client.get(f"/admin/cases/case/{case.pk}/changes/").content.decode()
+    assert "<ins>【改动】</ins>" in timeline
+    assert f"<del>{old_body[30:32]}</del>" in timeline
+    assert old_body not in timeline  # not the whole paragraph struck through
+    assert "主题" not in timeline.split("<tbody>", 1)[1]  # the themes were not touched
+    # A real change of themes is shown by the themes' names.
+    from cases.models import Theme
+
+    data = form_data(client.get(change_url(case)).content.decode(), "case_form")
+    added = Theme.objects.exclude(pk__in=case.themes.values("pk")).first()
+    data["themes"] = data.get("themes", []) + [str(added.pk)]
+    assert client.post(change_url(case), data).status_code == 302
+    timeline = client.get(f"/admin/cases/case/{case.pk}/changes/").content.decode()
+    changes = timeline.split("<tbody>", 1)[1]
+    assert "主题" in changes
+    assert added.name in changes

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.urls import NoReverseMatch, reverse
 
 from cases.models import Case, CaseAgency, Metric, Responsibility, Section
+from cases.notices.diff import Segment, diff_segments
 
 ACTIONS = {"+": "新建", "~": "修改", "-": "删除"}
 # Bookkeeping fields that change with every save and tell an editor nothing.
@@ -20,6 +21,11 @@ class FieldChange:
     label: str
     old: str
     new: str
+
+    @property
+    def segments(self) -> list[Segment]:
+        """The words that changed, with a little context (a corrected paragraph is not shown twice whole)."""
+        return diff_segments(self.old, self.new)
 
 
 @dataclass
@@ -52,6 +58,11 @@ class _Names:
                 self.related[key] = str(related) if related else f"（已删除 #{value}）"
             return self.related[key]
         return str(value)
+
+    def themes(self, record, rows) -> str:
+        """A themes value of a record (its through rows) as the themes' names, in a stable order."""
+        names = sorted(self.display(record, "themes", row.get("theme")) for row in rows or [])
+        return "、".join(names) if names else "（空）"
 
     def part(self, record) -> str:
         model = record.instance_type
@@ -114,9 +125,11 @@ def case_timeline(case: Case) -> list[Entry]:
                 if change.field in IGNORED_FIELDS:
                     continue
                 if change.field == "themes":
-                    old = "、".join(str(v.get("theme")) for v in change.old) if change.old else "（空）"
-                    new = "、".join(str(v.get("theme")) for v in change.new) if change.new else "（空）"
-                    entry.changes.append(FieldChange("主题", old, new))
+                    if not change.old and before.history_type == "+":
+                        continue  # a creation record carries no themes (they are set after it): nothing changed
+                    old, new = names.themes(record, change.old), names.themes(record, change.new)
+                    if old != new:
+                        entry.changes.append(FieldChange("主题", old, new))
                     continue
                 label = str(record.instance_type._meta.get_field(change.field).verbose_name)
                 entry.changes.append(
