@@ -223,3 +223,20 @@ def test_imported_objects_have_history_with_the_reason(db):
     record = Case.objects.get(number=1).history.get()
     assert record.history_type == "+"
     assert record.history_change_reason == "导入通知文本 batch4.txt"
+
+
+@pytest.mark.parametrize(
+    ("name", "suggested"),
+    [
+        ("三亚市营商环境建设局", None),  # another city's bureau, however alike its name
+        ("琼海市市场监督管理局", None),  # a county's bureau is not the province's
+        ("海口市营商环境局", "海口市营商环境建设局"),  # the same city: a near copy
+        ("省医保局", "海南省医疗保障局"),  # the province's own short form
+        ("海南农信社", "海南省农村信用社联合社"),
+    ],
+)
+def test_an_alias_is_never_suggested_across_two_places(seed, name, suggested):
+    from cases.notices.importer import closest_agency
+
+    match = closest_agency(name)
+    assert (match.name if match else None) == suggested

@@ -437,12 +437,18 @@ def closest_agency(name: str) -> Agency | None:
     """A known agency whose name (or alias) this new name may be a short form of, or a near copy of.
 
     A short form keeps the full name's characters in order (海南农信社 ⊂ 海南省农村信用社联合社);
-    a near copy differs in a character or two.
+    a near copy differs in a character or two. Names that begin with two different places (two cities or
+    counties, or one of them and the province) are never suggested for each other, however alike.
     """
     best, best_score = None, 0.0
+    regions = list(Region.objects.all())
+    place = _place(name, regions)
     for agency, candidate in _names():
         if candidate == name:
             continue
+        other = _place(candidate, regions)
+        if place and other and place != other:
+            continue  # 三亚市… is never a short form of 海口市…, nor a city's bureau of the province's
         if len(name) >= 3 and _is_subsequence(name, candidate):
             score = 1 + len(name) / len(candidate)
         else:
@@ -452,6 +458,17 @@ def closest_agency(name: str) -> Agency | None:
         if score > best_score:
             best, best_score = agency, score
     return best
+
+
+PROVINCE_PREFIXES = ("海南省", "省")
+
+
+def _place(name: str, regions: list[Region]) -> str | None:
+    """The city or county a name begins with ("haikou"), "province" for 海南省…/省…, None when it names none."""
+    region = next((r for r in regions if name.startswith((r.name, r.short_name))), None)
+    if region is not None:
+        return region.slug
+    return "province" if name.startswith(PROVINCE_PREFIXES) else None
 
 
 def _names():
