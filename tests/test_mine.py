@@ -85,6 +85,8 @@ def test_an_account_without_a_unit_is_told_why_the_page_is_empty(client, world, 
     response = client.get("/adoption/mine/")
     assert response.status_code == 200
     assert "尚未关联市县或单位" in response.content.decode()
+    # An editor is shown the way to the editors' admin; an account without staff rights is not.
+    assert ('href="/admin/"' in response.content.decode()) is (role == "editor")
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, world):
