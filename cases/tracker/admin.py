@@ -5,23 +5,24 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
 from cases.admin_history import HistoryAdmin, InlineOnlyAdmin
+from cases.admin_inlines import LabelledTabularInline
 
 from .models import AdoptionReport, AdoptionResult, Evidence, OfficialProfile, ReviewComment
 
 
-class ResultInline(admin.TabularInline):
+class ResultInline(LabelledTabularInline):
     model = AdoptionResult
     extra = 0
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(LabelledTabularInline):
     model = Evidence
     extra = 0
     fields = ["title", "url", "file", "original_name", "size", "uploaded_by"]
     readonly_fields = ["original_name", "size", "uploaded_by"]
 
 
-class CommentInline(admin.TabularInline):
+class CommentInline(LabelledTabularInline):
     model = ReviewComment
     extra = 0
     readonly_fields = ["author", "created_at"]

@@ -230,3 +230,31 @@ def test_the_map_the_charts_and_the_comparison_print(page):
     for width, height in boxes:
         assert float(width) > float(height)  # landscape
         assert abs(float(width) - 841.9) < 2  # A4: 297 mm
+
+
+def test_the_editors_pages_pass_the_accessibility_check_signed_in_as_an_editor(page):
+    """An editor (the 编辑 group, not a superuser) works on these pages every day: WCAG 2.1 AA, as the public ones."""
+    from django.contrib.auth.models import Group, User
+
+    from cases import roles
+    from cases.models import Agency, Case, Notice
+
+    editor = User.objects.create_user("axe-editor", password="编辑-测试-口令-2026", is_staff=True)
+    editor.groups.add(Group.objects.get(name=roles.EDITOR))
+    page.goto(page.base + "/admin/login/")
+    page.locator("#id_username").fill("axe-editor")
+    page.locator("#id_password").fill("编辑-测试-口令-2026")
+    page.locator("input[type=submit]").click()
+    page.wait_for_url("**/admin/")
+    case = Case.objects.get(batch=4, number=1)
+    paths = [
+        f"/admin/cases/case/{case.pk}/change/",
+        f"/admin/cases/case/{case.pk}/changes/",
+        f"/admin/cases/notice/{Notice.objects.get(batch=4).pk}/change/",
+        f"/admin/cases/agency/{Agency.objects.get(slug='hainan-healthcare-security').pk}/change/",
+        "/admin/cases/case/export/",
+    ]
+    for path in paths:
+        page.goto(page.base + path)
+        results = Axe().run(page, options=WCAG_21_AA)
+        assert results.violations_count == 0, (path, results.generate_report())

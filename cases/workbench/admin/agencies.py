@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.admin_history import HistoryAdmin
+from cases.admin_inlines import LabelledTabularInline
 from cases.models import Agency, AgencyAlias
 from cases.spreadsheets import AgencyResource
 from cases.workbench.merging import MergeConflict, merge_agencies
@@ -21,7 +22,7 @@ from cases.workbench.merging import MergeConflict, merge_agencies
 from .base import ExportSelectedMixin
 
 
-class AgencyAliasInline(admin.TabularInline):
+class AgencyAliasInline(LabelledTabularInline):
     model = AgencyAlias
     extra = 1
 

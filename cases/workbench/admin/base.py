@@ -46,6 +46,9 @@ admin.site.get_app_list = _grouped_app_list
 class ChineseFieldsExportForm(SelectableFieldsExportForm):
     """The export page's field boxes named by their Chinese column names alone (not "Code (案例编号)")."""
 
+    class Media:
+        js = ["js/admin-export.js"]
+
     def _get_field_label(self, resource, field_name: str) -> str:
         field = resource.fields.get(field_name)
         return field.column_name if field and field.column_name else field_name

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import roles
 from cases.admin_history import HistoryAdmin
+from cases.admin_inlines import LabelledTabularInline
 from cases.models import Case, CaseAgency, Measure, Metric, Outcome, Responsibility, Section
 from cases.publishing import set_status
 from cases.spreadsheets import CaseResource
@@ -23,7 +25,7 @@ from cases.workbench.timeline import case_timeline
 from .base import ExportSelectedMixin
 
 
-class CaseAgencyInline(admin.TabularInline):
+class CaseAgencyInline(LabelledTabularInline):
     model = CaseAgency
     extra = 0
     autocomplete_fields = ["agency"]
@@ -66,7 +68,7 @@ class MetricInline(admin.StackedInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ResponsibilityInline(admin.TabularInline):
+class ResponsibilityInline(LabelledTabularInline):
     model = Responsibility
     extra = 0
     classes = ["collapse"]
@@ -80,7 +82,9 @@ class CaseAdmin(ExportSelectedMixin, HistoryAdmin):
     list_display_links = ["code_display", "title"]
     list_filter = ["status", "notice", "themes", "agencies__kind"]
     search_fields = ["title", "subtitle", "intro", "agencies__name", "agencies__aliases__name"]
-    filter_horizontal = ["themes"]
+    # A list of boxes, not Django's two-box filter: there are a dozen themes, and the filter's help icons
+    # carry an aria-label on a plain span (axe: aria-prohibited-attr).
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     readonly_fields = ["published_at", "updated_at"]
     save_on_top = True  # the page is long: save without scrolling to its end
 

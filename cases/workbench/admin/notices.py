@@ -13,18 +13,19 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import roles
 from cases.admin_history import HistoryAdmin
+from cases.admin_inlines import LabelledTabularInline
 from cases.models import Annex, Notice, NoticeFile
 from cases.notices.importer import ImportFailed, import_notice, read_notice
 
 MAX_NOTICE_BYTES = 5 * 1024 * 1024  # a notice with pictures saved as .docx stays well under this
 
 
-class AnnexInline(admin.TabularInline):
+class AnnexInline(LabelledTabularInline):
     model = Annex
     extra = 0
 
 
-class NoticeFileInline(admin.TabularInline):
+class NoticeFileInline(LabelledTabularInline):
     """The notice's original documents (PDF, Word, the annex images), shown on the public pages beside the text."""
 
     model = NoticeFile
