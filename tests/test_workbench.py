@@ -38,6 +38,12 @@ def change_url(obj) -> str:
     return f"/admin/cases/{obj._meta.model_name}/{obj.pk}/change/"
 
 
+def inline_index(data: dict, prefix: str, obj) -> str:
+    """The index of ``obj``'s row in an inline formset of a submitted admin form (``prefix``-N-id)."""
+    rows = {k: v for k, v in data.items() if k.startswith(f"{prefix}-") and k.endswith("-id")}
+    return next(k.split("-")[1] for k, v in rows.items() if v == [str(obj.pk)])
+
+
 def case_4(number: int) -> Case:
     return Case.objects.get(batch=4, number=number)
 
@@ -89,11 +95,7 @@ def test_an_editor_corrects_a_figure_and_history_records_who_and_what(client, ed
     page = client.get(change_url(case))
     assert page.status_code == 200
     data = form_data(page.content.decode(), "case_form")
-    index = next(
-        k.split("-")[1]
-        for k, v in data.items()
-        if k.startswith("metrics-") and k.endswith("-id") and v == [str(metric.pk)]
-    )
+    index = inline_index(data, "metrics", metric)
     old_value = metric.value
     data[f"metrics-{index}-value"] = ["12345"]
     response = client.post(change_url(case), data)

@@ -8,6 +8,14 @@ from tests.browser.screens import DESKTOP, PHONE, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def sign_in_to_the_admin(page, username: str, password: str) -> None:
+    page.goto(page.base + "/admin/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("input[type=submit]").click()
+    page.wait_for_url("**/admin/")
+
+
 def result_count(page) -> str:
     return page.locator(".result-count").inner_text()
 
@@ -178,11 +186,7 @@ def test_the_admin_works_under_the_content_security_policy(page):
         "document.addEventListener('securitypolicyviolation',"
         " e => (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.sourceFile + ':' + e.lineNumber))"
     )
-    page.goto(page.base + "/admin/login/")
-    page.locator("#id_username").fill("chief")
-    page.locator("#id_password").fill("管理员-测试-口令-2026")
-    page.locator("input[type=submit]").click()
-    page.wait_for_url("**/admin/")
+    sign_in_to_the_admin(page, "chief", "管理员-测试-口令-2026")
     case = Case.objects.get(batch=4, number=1)
     pages = ["/admin/", "/admin/cases/case/", f"/admin/cases/case/{case.pk}/history/", "/admin/cases/case/export/"]
     pages += ["/admin/cases/metric/import/", "/admin/cases/notice/", f"/admin/cases/case/{case.pk}/change/"]
@@ -241,11 +245,7 @@ def test_the_editors_pages_pass_the_accessibility_check_signed_in_as_an_editor(p
 
     editor = User.objects.create_user("axe-editor", password="编辑-测试-口令-2026", is_staff=True)
     editor.groups.add(Group.objects.get(name=roles.EDITOR))
-    page.goto(page.base + "/admin/login/")
-    page.locator("#id_username").fill("axe-editor")
-    page.locator("#id_password").fill("编辑-测试-口令-2026")
-    page.locator("input[type=submit]").click()
-    page.wait_for_url("**/admin/")
+    sign_in_to_the_admin(page, "axe-editor", "编辑-测试-口令-2026")
     case = Case.objects.get(batch=4, number=1)
     paths = [
         f"/admin/cases/case/{case.pk}/change/",
