@@ -258,3 +258,12 @@ def test_the_editors_pages_pass_the_accessibility_check_signed_in_as_an_editor(p
         page.goto(page.base + path)
         results = Axe().run(page, options=WCAG_21_AA)
         assert results.violations_count == 0, (path, results.generate_report())
+    # On a phone the history scrolls sideways in its box; no column is squeezed to a character a line.
+    page.set_viewport_size(PHONE)
+    page.goto(page.base + paths[1])
+    from tests.browser.test_phone import BROKEN_LABELS
+
+    assert page.evaluate(BROKEN_LABELS, ".timeline td, .timeline th") == []  # short cells stay on one line
+    parts = page.evaluate("[...document.querySelectorAll('.timeline td:nth-child(3)')].map(td => td.offsetWidth)")
+    assert min(parts) >= 100  # the part's name is read in words, not a character a line
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
