@@ -134,3 +134,38 @@ def test_the_province_map_sums_up_each_region_over_the_batch(client, seed):
 )
 def test_short_names_fit_the_map(name, short):
     assert maps.short_name(name) == short
+
+
+def _rings(path: str) -> list[list[tuple[float, float]]]:
+    """The rings of an SVG path of M/L/Z commands, as the map writes them."""
+    rings = []
+    for part in path.split("M")[1:]:
+        points = part.replace("Z", "").replace("L", " ").split()
+        rings.append([tuple(float(v) for v in point.split(",")) for point in points])
+    return rings
+
+
+def _contains(ring: list[tuple[float, float]], x: float, y: float) -> bool:
+    crossings = 0
+    for i, (x1, y1) in enumerate(ring):
+        x2, y2 = ring[(i + 1) % len(ring)]
+        if (y1 <= y < y2 or y2 <= y < y1) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            crossings += 1
+    return crossings % 2 == 1
+
+
+def test_every_label_sits_inside_its_own_region_and_no_other():
+    """The whole label, not only its point: 定安's text once lay in Haikou's area though its point was inside."""
+    regions = json.loads(build.OUTPUT.read_text(encoding="utf-8"))["regions"]
+    drawn = [r for r in regions if "path" in r]
+    for region in drawn:
+        x, y = region["label"]
+        half_width, half_height = len(maps.short_name(region["name"])) * 18 / 2, 9
+        box = [(x, y), (x - half_width, y - half_height), (x + half_width, y - half_height)]
+        box += [(x - half_width, y + half_height), (x + half_width, y + half_height)]
+        for px, py in box:
+            assert any(_contains(ring, px, py) for ring in _rings(region["path"])), (region["name"], (px, py))
+            others = [
+                o["name"] for o in drawn if o is not region and any(_contains(r, px, py) for r in _rings(o["path"]))
+            ]
+            assert others == [], (region["name"], others)

@@ -22,11 +22,11 @@ from django.urls import reverse
 from cases.models import Region
 
 from . import stats
+from .geo.build import short_name
 from .models import AdoptionReport
 
 Status = AdoptionReport.Status
 GEOMETRY = Path(__file__).resolve().parent / "geo" / "hainan.map.json"
-SUFFIXES = ("黎族苗族自治县", "黎族自治县", "市", "县")
 
 
 @cache
@@ -34,14 +34,6 @@ def geometry() -> dict:
     data = json.loads(GEOMETRY.read_text(encoding="utf-8"))
     data["by_code"] = {region["code"]: region for region in data["regions"]}
     return data
-
-
-def short_name(name: str) -> str:
-    """海口市 → 海口, 琼中黎族苗族自治县 → 琼中: what fits on the map."""
-    for suffix in SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix) + 1:
-            return name[: -len(suffix)]
-    return name
 
 
 @dataclass

@@ -87,6 +87,64 @@ def ring_area(points: list[tuple[float, float]]) -> float:
     return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True))) / 2
 
 
+LABEL_FONT = 18  # the labels' font size in view-box units (portal.css: .region-map-svg text); one per character
+SUFFIXES = ("黎族苗族自治县", "黎族自治县", "市", "县")
+
+
+def short_name(name: str) -> str:
+    """海口市 → 海口, 琼中黎族苗族自治县 → 琼中: what fits on the map."""
+    for suffix in SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+def fits(point: tuple[float, float], size: tuple[float, float], ring: list[tuple[float, float]]) -> bool:
+    """Whether a label of ``size`` centred on ``point`` lies inside ``ring``: its centre and four corners do."""
+    (x, y), (w, h) = point, (size[0] / 2, size[1] / 2)
+    return all(inside(p, ring) for p in ((x, y), (x - w, y - h), (x + w, y - h), (x - w, y + h), (x + w, y + h)))
+
+
+def inside(point: tuple[float, float], ring: list[tuple[float, float]]) -> bool:
+    """Even-odd rule: whether ``point`` lies inside the closed ``ring``."""
+    x, y = point
+    result = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            result = not result
+    return result
+
+
+def edge_distance(point: tuple[float, float], ring: list[tuple[float, float]]) -> float:
+    px, py = point
+    best = math.inf
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        dx, dy = x2 - x1, y2 - y1
+        t = 0.0 if dx == dy == 0 else max(0.0, min(1.0, ((px - x1) * dx + (py - y1) * dy) / (dx * dx + dy * dy)))
+        best = min(best, math.hypot(px - (x1 + t * dx), py - (y1 + t * dy)))
+    return best
+
+
+def interior_point(
+    ring: list[tuple[float, float]], size: tuple[float, float], step: float = 1.0
+) -> tuple[float, float]:
+    """Where a label of ``size`` fits best: of the grid points whose label lies inside, the one farthest from the
+    edges (a pole of inaccessibility); the farthest point inside when no label fits at all."""
+    xs, ys = [x for x, _ in ring], [y for _, y in ring]
+    best, best_key = None, (False, -1.0)
+    y = min(ys)
+    while y <= max(ys):
+        x = min(xs)
+        while x <= max(xs):
+            if inside((x, y), ring):
+                key = (fits((x, y), size, ring), edge_distance((x, y), ring))
+                if key > best_key:
+                    best, best_key = (round(x, 1), round(y, 1)), key
+            x += step
+        y += step
+    return best
+
+
 def build(source: dict) -> dict:
     features = [f for f in source["features"] if f["id"] != SANSHA]
     shapes = {f["id"]: [simplify(r, TOLERANCE) for r in rings(f)] for f in features}
@@ -110,8 +168,13 @@ def build(source: dict) -> dict:
         path = " ".join(
             "M" + " L".join(f"{x:g},{y:g}" for x, y in (project(*p) for p in ring)) + " Z" for ring in shapes[code]
         )
-        lon, lat = feature["properties"]["cp"]  # echarts' label point for the region
-        regions.append({"code": code, "name": feature["properties"]["name"], "path": path, "label": project(lon, lat)})
+        outline = [project(*p) for p in max(shapes[code], key=ring_area)]
+        name = feature["properties"]["name"]
+        size = (len(short_name(name)) * LABEL_FONT, LABEL_FONT)
+        label = project(*feature["properties"]["cp"])  # echarts' label point for the region …
+        if not fits(label, size, outline):
+            label = interior_point(outline, size)  # … unless its text would cross an edge (定安's lay in Haikou)
+        regions.append({"code": code, "name": name, "path": path, "label": label})
     box = {"x": WIDTH - 150, "y": height - 70, "width": 138, "height": 58}
     regions.append({"code": SANSHA, "name": "三沙市", "box": box, "label": (box["x"] + 69, box["y"] + 34)})
     return {
