@@ -111,11 +111,32 @@ def test_the_province_map_sums_up_each_region_over_the_batch(client, seed):
     AdoptionReport.objects.create(
         case=cases[0], region=regions["sanya"], status="in_progress", started_on=date(2024, 1, 1)
     )
+    AdoptionReport.objects.create(
+        case=cases[1],
+        region=Region.objects.get(slug="wanning"),
+        status="landed",
+        started_on=date(2024, 1, 1),
+        completed_on=date(2024, 3, 1),
+    )
     html = client.get("/adoption/").content.decode()
     drawn = areas(html)
     assert len(drawn) == 19
-    assert drawn["海口市"][:2] == ("landed", "已落地（8 个案例中已落地 8 个，推进中 0 个）")
+    assert drawn["海口市"][:2] == ("landed", "全部落地（8 个案例中已落地 8 个，推进中 0 个）")
+    assert drawn["万宁市"][:2] == ("partly", "部分落地（8 个案例中已落地 1 个，推进中 0 个）")
     assert drawn["三亚市"][:2] == ("in_progress", "推进中（8 个案例中已落地 0 个，推进中 1 个）")
+    # The legend counts what the map colours, in the same words, and says what each word means.
+    legend = html.split('class="map-legend"', 1)[1].split("</ul>", 1)[0]
+    for status, word, meaning in [
+        ("landed", "全部落地", "适用的案例都已落地"),
+        ("partly", "部分落地", "有案例已落地"),
+        ("in_progress", "推进中", "尚无案例落地"),
+        ("not_started", "未启动", "没有案例启动"),
+        ("not_applicable", "不适用", "每个案例都报不适用"),
+    ]:
+        coloured = sum(1 for area in drawn.values() if area[0] == status)
+        assert f'map-{status}" aria-hidden="true"></span>{word}：{coloured} 个市县' in legend
+        assert meaning in legend
+        assert all(area[1].startswith(word) for area in drawn.values() if area[0] == status)
     assert drawn["三沙市"][0] == "not_applicable"
     assert drawn["儋州市"][0] == "not_started"
     assert drawn["海口市"][2] == "/adoption/regions/haikou/"

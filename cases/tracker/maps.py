@@ -51,17 +51,33 @@ class Area:
         return short_name(self.region.name)
 
 
+#: One case's map: each region's own report. (status, its word, what it means)
+CASE_KEY = [(status, stats.SHORT[status], "") for status in stats.STATUS_ORDER]
+#: The province map: each region over every case of a batch, in words that say how much has landed.
+PARTLY = "partly"
+PROVINCE_KEY = [
+    (Status.LANDED, "全部落地", "适用的案例都已落地"),
+    (PARTLY, "部分落地", "有案例已落地，还有案例未落地"),
+    (Status.IN_PROGRESS, "推进中", "已启动，尚无案例落地"),
+    (Status.NOT_STARTED, "未启动", "没有案例启动，含未填报"),
+    (Status.NOT_APPLICABLE, "不适用", "每个案例都报不适用"),
+]
+
+
 @dataclass
 class RegionMap:
     caption: str
     view_box: str
     areas: list[Area]
-    legend: list[tuple[str, str, int]]  # (status, words, regions)
+    legend: list[tuple[str, str, int, str]]  # (status, words, regions, what it means)
     missing: list[Region]  # regions without an outline (a code the map does not know)
 
 
-def draw(caption: str, statuses: dict[int, tuple[str, str, str]], regions: list[Region]) -> RegionMap:
-    """A map of ``regions``: ``statuses`` gives each region's pk (status, status in words, link)."""
+def draw(
+    caption: str, statuses: dict[int, tuple[str, str, str]], regions: list[Region], key: list = CASE_KEY
+) -> RegionMap:
+    """A map of ``regions``: ``statuses`` gives each region's pk (status, status in words, link); ``key`` the
+    legend's statuses in order, each with its word and what it means (the colour of a status is its class)."""
     shapes = geometry()["by_code"]
     areas, missing = [], []
     for region in regions:
@@ -73,7 +89,7 @@ def draw(caption: str, statuses: dict[int, tuple[str, str, str]], regions: list[
         link = href or _region_url(region)
         areas.append(Area(region, status, words, link, shape.get("path"), shape.get("box"), shape["label"]))
     counts = Counter(area.status for area in areas)
-    legend = [(status, stats.SHORT[status], counts[status]) for status in stats.STATUS_ORDER]
+    legend = [(status, words, counts[status], meaning) for status, words, meaning in key]
     return RegionMap(caption, " ".join(str(n) for n in geometry()["view_box"]), areas, legend, missing)
 
 
@@ -95,8 +111,9 @@ def case_map(row: stats.Row) -> RegionMap:
 
 
 def province_map(cases: QuerySet, regions: list[Region], caption: str, total: int | None = None) -> RegionMap:
-    """Each region over ``cases``: 已落地 when every case it applies to has landed, 推进中 when some have landed
-    or are under way, 未启动 when none has, 不适用 when it reported every one not applicable.
+    """Each region over ``cases`` (PROVINCE_KEY): 全部落地 when every case it applies to has landed, 部分落地 when
+    some have, 推进中 when none has but some are under way, 未启动 when none has started, 不适用 when it
+    reported every one not applicable. The words on the map, in the legend and in each region's title agree.
 
     One query, and one more to count ``cases`` unless ``total`` is given (a paginator has counted them).
     """
@@ -120,10 +137,13 @@ def province_map(cases: QuerySet, regions: list[Region], caption: str, total: in
             status = Status.NOT_APPLICABLE
         elif applicable and landed == applicable:
             status = Status.LANDED
-        elif landed or under_way:
+        elif landed:
+            status = PARTLY
+        elif under_way:
             status = Status.IN_PROGRESS
         else:
             status = Status.NOT_STARTED
-        words = f"{stats.SHORT[status]}（{total} 个案例中已落地 {landed} 个，推进中 {under_way} 个）"
+        word = next(word for key, word, _ in PROVINCE_KEY if key == status)
+        words = f"{word}（{total} 个案例中已落地 {landed} 个，推进中 {under_way} 个）"
         statuses[region.pk] = (status, words, "")
-    return draw(caption, statuses, regions)
+    return draw(caption, statuses, regions, PROVINCE_KEY)
