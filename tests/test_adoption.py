@@ -1,6 +1,7 @@
 """The replication tracker: access rules (role × region × endpoint), reports, concurrency, views, demo."""
 
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -804,3 +805,27 @@ def test_a_draft_case_page_shows_no_landing(client, world):
     page = client.get(draft.get_absolute_url()).content.decode()
     assert "草稿预览" in page
     assert 'id="adoption"' not in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"started_on": "2024-02-30"}, "started_on"),
+        ({"status": "landed", "started_on": "2024-03-01", "completed_on": "2024-01-01"}, "completed_on"),
+        ({"results-TOTAL_FORMS": "1", "results-0-label": "办理时限", "results-0-value": "三天"}, "results-0-value"),
+        ({"results-TOTAL_FORMS": "1", "results-0-label": "办理时限", "results-0-unit": "天" * 300}, "results-0-unit"),
+    ],
+)
+def test_a_field_error_stands_between_its_label_and_its_field(client, world, changes, field):
+    """Not above the previous field (the start date's error once stood under 不适用的理由)."""
+    client.force_login(world["users"]["ledong"])
+    page = client.post(edit_url(2, "region", "ledong"), report_post(0, **changes)).content.decode()
+    label = page.index(f'for="id_{field}"')
+    error = page.index(f'id="id_{field}_error"')
+    control = re.search(rf'<(input|textarea|select)[^>]*id="id_{field}"', page).start()
+    assert label < error < control
+    assert page.count('class="errorlist"', label - 400, control) >= 1
+    assert (
+        f'aria-describedby="id_{field}_error"' in page[control : control + 600]
+        or "_error" in page[control : control + 600]
+    )
