@@ -117,3 +117,32 @@ def test_the_lists_stay_bounded(client, world, settings):
     total = Case.objects.published().count() - AdoptionReport.objects.filter(region__slug="haikou").count()
     assert f"尚未填报的案例（{total}）" in html
     assert f"另有 {total - mine.LIMIT} 个" in unreported
+
+
+def test_a_department_is_asked_only_about_the_cases_it_led_or_answers_for(client, world):
+    """省医保局 led case 4-1 only: it is not asked to report on 9610 cross-border e-commerce (4-8)."""
+    client.force_login(world["users"]["yibao"])
+    html = client.get("/adoption/mine/").content.decode()
+    assert "/adoption/cases/4/1/agency/hainan-healthcare-security/edit/" in html
+    assert "/adoption/cases/4/8/agency/hainan-healthcare-security/edit/" not in html
+    assert "9610" not in html
+    # A case it chose to report on all the same stays on its list.
+    from cases.models import Agency, Case
+    from cases.tracker.models import AdoptionReport
+
+    AdoptionReport.objects.create(
+        case=Case.objects.get(batch=4, number=8),
+        agency=Agency.objects.get(slug="hainan-healthcare-security"),
+        status="in_progress",
+        started_on="2024-01-01",
+    )
+    assert (
+        "/adoption/cases/4/8/agency/hainan-healthcare-security/edit/" in client.get("/adoption/mine/").content.decode()
+    )
+
+
+def test_a_city_is_asked_about_every_case(client, world):
+    client.force_login(world["users"]["haikou"])
+    html = client.get("/adoption/mine/").content.decode()
+    for number in range(1, 9):
+        assert f"/adoption/cases/4/{number}/region/haikou/edit/" in html

@@ -1,7 +1,8 @@
 """我的市县: where a signed-in official starts the day, with the action each item needs.
 
 For an official of a region or a department: the cases their unit has not
-reported yet (newest batch first), its reports in progress, comments others
+reported yet (newest batch first; for a department only the cases it led,
+is responsible for or has reported on), its reports in progress, comments others
 left on its reports since it last updated them, and, for a unit responsible
 for cases (Annex 2), the reports of those cases waiting for review. For the
 provincial office: every report waiting for review. A bounded page however
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
-from cases.models import Case, Notice
+from cases.models import Case, CaseAgency, Notice, Responsibility
 
 from . import access
 from .models import AdoptionReport, ReviewComment
@@ -78,6 +79,12 @@ def workspace(user) -> Workspace | None:
     published = Case.objects.published().select_related("notice")
     unit_url = reverse("adoption:region", args=[own.region.slug]) if own.region_id else own.agency.get_absolute_url()
     reported = AdoptionReport.objects.filter(unit_filter, case=OuterRef("pk"))
+    if own.agency_id:
+        # A department reports on the cases it led or is responsible for (Annex 2), and on any it has reported on;
+        # a city or county on every case.
+        led = CaseAgency.objects.filter(case=OuterRef("pk"), agency=own.agency)
+        answers_for = Responsibility.objects.filter(case=OuterRef("pk"), agency=own.agency)
+        published = published.filter(Exists(led) | Exists(answers_for) | Exists(reported))
     others_comment = ReviewComment.objects.filter(report=OuterRef("pk"), created_at__gt=OuterRef("updated_at")).exclude(
         author=user
     )
