@@ -63,3 +63,16 @@ def test_a_failing_piece_of_work_keeps_its_rows_for_the_next_start(monkeypatch, 
     monkeypatch.setitem(journal._handlers, "test", lambda keys: None)
     assert journal.drain() >= 1
     assert rows() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_write_is_reindexed_at_once_and_owes_nothing(seed):
+    """A save in autocommit (manage.py shell, a revert) is committed already: its work is done on the spot."""
+    from cases.models import Case
+    from cases.search.models import CaseText
+
+    case = Case.objects.get(batch=4, number=3)
+    case.title = "深化经营主体注销便利化改革（自动提交）"
+    case.save()
+    assert "自动提交" in CaseText.objects.get(case=case).title
+    assert not PendingWork.objects.exists()
