@@ -135,6 +135,8 @@ ACCESS = [
     ("review, case led by 省医保局", "post", "review:haikou", [302, 403, 403, 302, 302, 403, 403]),
     ("comment, another unit's case", "post", "comment:ledong_8", [302, 403, 403, 403, 302, 403, 403]),
     ("review, another unit's case", "post", "review:ledong_8", [302, 403, 403, 403, 302, 403, 403]),
+    ("answer, Haikou's report", "post", "answer:haikou", [302, 302, 403, 403, 403, 403, 403]),
+    ("answer, Ledong's report", "post", "answer:ledong_8", [302, 403, 302, 403, 403, 403, 403]),
     ("evidence file", "get", "evidence", [302, 200, 200, 200, 200, 403, 403]),
 ]
 
@@ -143,7 +145,7 @@ def resolve(target: str, world) -> str:
     kind, _, name = target.partition(":")
     if kind == "report":
         return f"/adoption/reports/{world[name].pk}/"
-    if kind in ("comment", "review"):
+    if kind in ("comment", "review", "answer"):
         return f"/adoption/reports/{world[name].pk}/{kind}/"
     if kind == "evidence":
         return f"/adoption/evidence/{world['evidence'].pk}/"
@@ -376,11 +378,14 @@ def test_an_evidence_upload_too_large_or_of_the_wrong_type_is_refused(client, wo
 def test_an_edit_by_the_reporting_unit_clears_an_earlier_review(client, world):
     report = world["haikou"]
     client.force_login(world["users"]["yibao"])
+    records = report.history.count()
     assert client.post(f"/adoption/reports/{report.pk}/review/").status_code == 302
     report.refresh_from_db()
     assert report.reviewed
     assert report.reviewed_by.username == "yibao"
-    assert report.history.first().history_change_reason == "审核"
+    # The review is an entry of the report's conversation, not an edit of the report (issue 20).
+    assert report.history.count() == records
+    assert report.comments.get().kind == "reviewed"
     client.force_login(world["users"]["haikou"])
     client.post(edit_url(1, "region", "haikou"), report_post(report.version, actions="修改后待重新审核。"))
     report.refresh_from_db()

@@ -41,22 +41,25 @@ def test_the_workspace_lists_what_the_region_has_to_do(client, world):
     unreported = section(html, "unreported-heading")
     assert "尚未填报的案例（7）" in html
     assert "/cases/4/1/" not in unreported
-    assert "没有新的审核意见。" in section(html, "commented-heading")
+    assert "没有未读的审核意见。" in section(html, "commented-heading")
     assert "review-heading" not in html  # a region reviews nothing
 
 
-def test_a_comment_by_someone_else_after_the_last_update_is_waiting(client, world):
+def test_a_comment_stays_unread_until_the_unit_opens_its_report_whatever_else_happens(client, world):
+    """Issue 20: an edit of the report, or a review, no longer hides the question the unit has to answer."""
     report = world["haikou"]
     ReviewComment.objects.create(report=report, author=world["users"]["yibao"], body="请补充落地时间。")
     client.force_login(world["users"]["haikou"])
     html = client.get("/adoption/mine/").content.decode()
-    assert "有新审核意见的报告（1）" in html
+    assert "有未读审核意见的报告（1）" in html
     assert f'/adoption/reports/{report.pk}/">查看意见</a>' in section(html, "commented-heading")
-    # Once the region updates its report, the comment has been answered.
+    assert html.index("commented-heading") < html.index("newest-heading")  # unread comments come first
     report.actions = "已补充落地时间。"
     report.save()
-    html = client.get("/adoption/mine/").content.decode()
-    assert "有新审核意见的报告（0）" in html
+    assert "有未读审核意见的报告（1）" in client.get("/adoption/mine/").content.decode()
+    # One of its officials opens the report: read.
+    client.get(f"/adoption/reports/{report.pk}/")
+    assert "有未读审核意见的报告（0）" in client.get("/adoption/mine/").content.decode()
 
 
 def test_a_responsible_department_sees_the_reports_it_reviews(client, world):

@@ -2,7 +2,8 @@
 
 - Anyone, signed in or not: the status matrix, per-case progress, region pages, rankings.
 - Signed-in officials (a profile, or the provincial office): also notes, contacts, evidence and comments.
-- An official of a region or department: create and edit that unit's reports only.
+- An official of a region or department: create and edit that unit's reports only, and read and answer the
+  comments on them.
 - An official of a unit responsible for a case (Annex 2): comment on and review that case's reports.
 - The provincial office (the permission tracker.manage_all_reports, which the group 省营商环境办
   grants, or a superuser): all of the above, for every report.
@@ -43,6 +44,14 @@ def can_edit(user, *, region=None, agency=None) -> bool:
     if region is not None:
         return own.region_id == region.pk
     return agency is not None and own.agency_id == agency.pk
+
+
+def is_reporting_unit(user, report) -> bool:
+    """Is ``user`` an official of the unit that files ``report`` (who reads and answers its comments)?"""
+    own = profile(user)
+    if own is None:
+        return False
+    return own.region_id == report.region_id if report.region_id else own.agency_id == report.agency_id
 
 
 def can_review(user, case) -> bool:

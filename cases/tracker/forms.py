@@ -89,11 +89,17 @@ class EvidenceForm(forms.ModelForm):
 
 
 class CommentForm(forms.ModelForm):
+    body = forms.CharField(label="审核意见", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
     class Meta:
         model = ReviewComment
         fields = ["body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
-        labels = {"body": "审核意见"}
+
+
+class AnswerForm(CommentForm):
+    """The reporting unit's answer to the comments on its report."""
+
+    body = forms.CharField(label="回复审核意见", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
 def error_summary(*forms_and_formsets) -> list[tuple[str, str, str]]:

@@ -2,9 +2,10 @@
 
 For an official of a region or a department: the cases their unit has not
 reported yet (newest batch first; for a department only the cases it led,
-is responsible for or has reported on), its reports in progress, comments others
-left on its reports since it last updated them, and, for a unit responsible
-for cases (Annex 2), the reports of those cases waiting for review. For the
+is responsible for or has reported on), its reports in progress, its reports
+with comments none of its officials has opened or answered yet (first on the
+page), and, for a unit responsible for cases (Annex 2), the reports of those
+cases waiting for review. For the
 provincial office: every report waiting for review. A bounded page however
 large the catalog: each list shows its first ``LIMIT`` items and says how
 many there are.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from cases.models import Case, CaseAgency, Notice, Responsibility
@@ -85,9 +86,10 @@ def workspace(user) -> Workspace | None:
         led = CaseAgency.objects.filter(case=OuterRef("pk"), agency=own.agency)
         answers_for = Responsibility.objects.filter(case=OuterRef("pk"), agency=own.agency)
         published = published.filter(Exists(led) | Exists(answers_for) | Exists(reported))
-    others_comment = ReviewComment.objects.filter(report=OuterRef("pk"), created_at__gt=OuterRef("updated_at")).exclude(
-        author=user
-    )
+    unread = ReviewComment.objects.filter(
+        report=OuterRef("pk"), kind=ReviewComment.Kind.COMMENT, read_at__isnull=True
+    ).exclude(author=user)
+    newest_unread = unread.order_by("-created_at").values("created_at")[:1]
     space = Workspace(
         own.unit,
         unit_url,
@@ -96,7 +98,9 @@ def workspace(user) -> Workspace | None:
         in_progress=_listing(
             mine.filter(status=AdoptionReport.Status.IN_PROGRESS).order_by("-case__batch", "case__number")
         ),
-        commented=_listing(mine.filter(Exists(others_comment)).order_by("-updated_at")),
+        commented=_listing(
+            mine.filter(Exists(unread)).annotate(unread_since=Subquery(newest_unread)).order_by("-unread_since", "-pk")
+        ),
     )
     if own.agency_id:
         responsible = Q(case__responsibilities__agency=own.agency)

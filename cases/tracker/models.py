@@ -290,7 +290,18 @@ class Evidence(models.Model):
 
 
 class ReviewComment(models.Model):
-    """A comment by a responsible unit or the provincial office on a report."""
+    """One entry of a report's conversation: a reviewer's comment, the reporting unit's answer, or a review.
+
+    A comment stays unread for the reporting unit (``read_at`` empty) until one
+    of its officials opens the report or answers, whatever else happens to
+    the report. Marking a report reviewed is an entry here too, not an edit of
+    the report. ``author_unit`` is the author's unit as it was when they wrote.
+    """
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("审核意见")
+        ANSWER = "answer", _("回复")
+        REVIEWED = "reviewed", _("标记为已审核")
 
     report = models.ForeignKey(
         AdoptionReport, on_delete=models.CASCADE, related_name="comments", verbose_name=_("报告")
@@ -298,17 +309,42 @@ class ReviewComment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("评论人")
     )
-    body = models.TextField(_("意见"))
+    author_unit = models.CharField(_("评论人单位"), max_length=100, blank=True)
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.COMMENT)
+    body = models.TextField(_("意见"), blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("报告单位阅读时间"), null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("阅读人"),
+    )
 
     class Meta:
         db_table = "cases_reviewcomment"
         verbose_name = _("审核意见")
         verbose_name_plural = _("审核意见")
         ordering = ["report", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="reviewed") | ~Q(body=""),
+                name="comment_has_words",
+                violation_error_message=_("意见和回复不能为空。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["report", "kind", "read_at"], name="comment_unread")]
 
     def __str__(self) -> str:
-        return self.body[:30]
+        return self.body[:30] or self.get_kind_display()
+
+    @property
+    def who(self) -> str:
+        """海南省医疗保障局 张三: the unit first, then the person (their full name, else their account)."""
+        name = self.author.get_full_name() or self.author.get_username()
+        return f"{self.author_unit} {name}".strip()
 
 
 class TrackerVersion(models.Model):

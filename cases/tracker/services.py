@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import notify
-from .forms import CommentForm, EvidenceForm, ReportForm, ResultFormSet
+from . import access, notify
+from .forms import AnswerForm, CommentForm, EvidenceForm, ReportForm, ResultFormSet
 from .models import AdoptionReport, ReviewComment
 
 CONFLICT = (
@@ -111,24 +111,63 @@ def _conflict(case, region, agency, data, results, evidence_form) -> ReportSave:
     return ReportSave(current, form, results, evidence_form, status=409)
 
 
+OFFICE_NAME = "省营商环境建设办公室"
+
+
+def unit_name(user) -> str:
+    """The unit ``user`` writes for: their region or department, the provincial office, or nothing."""
+    own = access.profile(user)
+    if own is not None:
+        return own.unit.name
+    return OFFICE_NAME if access.is_office(user) else ""
+
+
 def review_report(report_id: int, user) -> AdoptionReport:
-    """Mark the report as reviewed by ``user`` (locked, so a concurrent edit is not lost)."""
+    """Mark the report as reviewed by ``user``: an entry in its conversation, not an edit of the report.
+
+    The report's review fields are set without touching its 最近更新 (locked, so a concurrent edit is not lost);
+    an edit by the reporting unit clears them again.
+    """
     with transaction.atomic():
         report = AdoptionReport.objects.select_for_update().order_by("pk").get(pk=report_id)
-        report.reviewed, report.reviewed_by, report.reviewed_at = True, user, timezone.now()
-        report._change_reason = "审核"
-        report.save(update_fields=["reviewed", "reviewed_by", "reviewed_at", "updated_at"])
+        now = timezone.now()
+        AdoptionReport.objects.filter(pk=report.pk).update(reviewed=True, reviewed_by=user, reviewed_at=now)
+        report.reviewed, report.reviewed_by, report.reviewed_at = True, user, now
+        ReviewComment.objects.create(
+            report=report, author=user, author_unit=unit_name(user), kind=ReviewComment.Kind.REVIEWED
+        )
         notify.report_activity(report, user, "已审核")
     return report
 
 
 def add_comment(report: AdoptionReport, user, data) -> ReviewComment | None:
-    """A review comment by ``user``; None when the form is empty."""
+    """A review comment by ``user``, unread for the reporting unit until it opens or answers; None when empty."""
     form = CommentForm(data)
     if not form.is_valid():
         return None
     comment = form.save(commit=False)
-    comment.report, comment.author = report, user
+    comment.report, comment.author, comment.author_unit = report, user, unit_name(user)
+    comment.kind = ReviewComment.Kind.COMMENT
     comment.save()
     notify.report_activity(report, user, "收到新的审核意见")
     return comment
+
+
+def answer(report: AdoptionReport, user, data) -> ReviewComment | None:
+    """The reporting unit's answer in the conversation; what it answers is read. None when empty."""
+    form = AnswerForm(data)
+    if not form.is_valid():
+        return None
+    with transaction.atomic():
+        reply = form.save(commit=False)
+        reply.report, reply.author, reply.author_unit = report, user, unit_name(user)
+        reply.kind = ReviewComment.Kind.ANSWER
+        reply.save()
+        mark_read(report, user)
+    return reply
+
+
+def mark_read(report: AdoptionReport, user) -> int:
+    """The reporting unit's official ``user`` has seen the report: its unread comments are read. Returns how many."""
+    unread = report.comments.filter(kind=ReviewComment.Kind.COMMENT, read_at__isnull=True).exclude(author=user)
+    return unread.update(read_at=timezone.now(), read_by=user)

@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("reports/<num:pk>/", views.report_detail, name="report-detail"),
     path("reports/<num:pk>/comment/", views.report_comment, name="report-comment"),
+    path("reports/<num:pk>/answer/", views.report_answer, name="report-answer"),
     path("reports/<num:pk>/review/", views.report_review, name="report-review"),
     path("evidence/<num:pk>/", views.evidence_file, name="evidence-file"),
 ]

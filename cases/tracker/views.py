@@ -25,7 +25,7 @@ from cases.models import Agency, Case, Notice, Region, Theme, batch_label
 from cases.ratelimit import rate_limited
 
 from . import access, maps, mine, services, stats
-from .forms import CommentForm, MailPreferenceForm, error_summary
+from .forms import AnswerForm, CommentForm, MailPreferenceForm, error_summary
 from .models import AdoptionReport, Evidence, MailPreference
 
 #: Rows on one page of the matrix and of a region's page.
@@ -284,10 +284,15 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     }
     if official:
+        reporting_unit = access.is_reporting_unit(request.user, report)
+        comments = list(report.comments.select_related("author"))  # as they were before this visit: unread marked
+        if reporting_unit:
+            services.mark_read(report, request.user)  # its official has opened it: what was unread is now read
         context.update(
             evidence=report.evidence.all(),
-            comments=report.comments.select_related("author"),
+            comments=comments,
             comment_form=CommentForm(),
+            answer_form=AnswerForm() if reporting_unit else None,
         )
     return render(request, "adoption/report_detail.html", context)
 
@@ -302,6 +307,19 @@ def report_comment(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "审核意见已提交。")
     else:
         messages.error(request, "审核意见不能为空。")
+    return redirect("adoption:report-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def report_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(AdoptionReport.objects.select_related("case"), pk=pk)
+    if not access.is_reporting_unit(request.user, report):
+        raise PermissionDenied("只有填报这份报告的市县或单位的工作人员可以回复审核意见。")
+    if services.answer(report, request.user, request.POST):
+        messages.success(request, "回复已提交。")
+    else:
+        messages.error(request, "回复不能为空。")
     return redirect("adoption:report-detail", pk=pk)
 
 
