@@ -23,9 +23,15 @@ class EvidenceInline(LabelledTabularInline):
 
 
 class CommentInline(LabelledTabularInline):
+    """The report's conversation as it was written: who, when, what kind and when the unit read it."""
+
     model = ReviewComment
     extra = 0
-    readonly_fields = ["author", "created_at"]
+    fields = ["kind", "author", "author_unit", "body", "created_at", "read_at", "read_by"]
+    readonly_fields = ["kind", "author", "author_unit", "created_at", "read_at", "read_by"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # written on the report page, by its reviewers and its unit
 
 
 @admin.register(AdoptionReport)
