@@ -297,30 +297,44 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "adoption/report_detail.html", context)
 
 
+def _write_in_thread(request, pk: int, allowed, refusal: str, write, done: str, empty: str) -> HttpResponse:
+    """A comment or an answer posted to a report's conversation: who may, what is written, what is said."""
+    report = get_object_or_404(AdoptionReport.objects.select_related("case"), pk=pk)
+    if not allowed(request.user, report):
+        raise PermissionDenied(refusal)
+    if write(report, request.user, request.POST):
+        messages.success(request, done)
+    else:
+        messages.error(request, empty)
+    return redirect("adoption:report-detail", pk=pk)
+
+
 @login_required
 @require_POST
 def report_comment(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(AdoptionReport.objects.select_related("case"), pk=pk)
-    if not access.can_review(request.user, report.case):
-        raise PermissionDenied("只有该案例的推广责任单位和省营商环境办可以提出审核意见。")
-    if services.add_comment(report, request.user, request.POST):
-        messages.success(request, "审核意见已提交。")
-    else:
-        messages.error(request, "审核意见不能为空。")
-    return redirect("adoption:report-detail", pk=pk)
+    return _write_in_thread(
+        request,
+        pk,
+        lambda user, report: access.can_review(user, report.case),
+        "只有该案例的推广责任单位和省营商环境办可以提出审核意见。",
+        services.add_comment,
+        "审核意见已提交。",
+        "审核意见不能为空。",
+    )
 
 
 @login_required
 @require_POST
 def report_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(AdoptionReport.objects.select_related("case"), pk=pk)
-    if not access.is_reporting_unit(request.user, report):
-        raise PermissionDenied("只有填报这份报告的市县或单位的工作人员可以回复审核意见。")
-    if services.answer(report, request.user, request.POST):
-        messages.success(request, "回复已提交。")
-    else:
-        messages.error(request, "回复不能为空。")
-    return redirect("adoption:report-detail", pk=pk)
+    return _write_in_thread(
+        request,
+        pk,
+        access.is_reporting_unit,
+        "只有填报这份报告的市县或单位的工作人员可以回复审核意见。",
+        services.answer,
+        "回复已提交。",
+        "回复不能为空。",
+    )
 
 
 @login_required
