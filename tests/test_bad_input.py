@@ -168,7 +168,8 @@ BAD_QUERIES = [
 ]
 
 
-@pytest.mark.parametrize("digit", UNICODE_DIGITS)
+# One of each kind: circled, superscript, subscript, Arabic-Indic, full-width, mathematical (all are in NUMBERS too).
+@pytest.mark.parametrize("digit", ["④", "⁴", "₄", "٤", "４", "𝟒"])
 def test_every_kind_of_unicode_digit_in_a_number_parameter_gets_a_clear_answer(client, seed, digit):
     for path in EVERY_URL:
         for params in ({"batch": digit}, {"page": digit, "case": f"{digit}-1"}, {"batch": f"4{digit}"}):

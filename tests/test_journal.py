@@ -76,3 +76,21 @@ def test_outside_a_transaction_a_write_is_reindexed_at_once_and_owes_nothing(see
     case.save()
     assert "自动提交" in CaseText.objects.get(case=case).title
     assert not PendingWork.objects.exists()
+
+
+def test_migrate_does_the_work_a_crash_left(seed):
+    """post_migrate drains the journal: what a process killed after its commit left undone is done."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    from cases.apps import drain_after_migrate
+    from cases.models import Case
+    from cases.search.models import CaseSearch
+
+    assert any(key[0] == "cases.journal" for key, *_ in post_migrate.receivers)  # connected in CasesConfig.ready
+    case = Case.objects.get(batch=4, number=2)
+    CaseSearch.objects.filter(case=case).delete()  # as if the reindex never ran
+    PendingWork.objects.create(token="crashed", kind="reindex", key=str(case.pk))
+    drain_after_migrate(sender=apps.get_app_config("cases"), using="default")
+    assert CaseSearch.objects.filter(case=case).exists()
+    assert not PendingWork.objects.exists()
