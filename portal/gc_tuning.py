@@ -30,6 +30,7 @@ class WarmUpFreeze:
     def __init__(self, after: tuple[int, ...] = FREEZE_AFTER_REQUESTS):
         self.after = set(after)
         self.served = 0
+        self.frozen_after: list[int] = []  # the request counts after which this freezer froze
         self.lock = threading.Lock()
 
     def request_done(self, *args, **kwargs) -> None:
@@ -39,3 +40,4 @@ class WarmUpFreeze:
         if served in self.after:
             gc.collect()
             gc.freeze()
+            self.frozen_after.append(served)
