@@ -59,6 +59,9 @@ run: $(VENV)/.install-stamp .local-secret-key
 	$(RUN_ENV) $(PY) manage.py load_seed
 	$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "门户已启动：http://$(HOST):$(PORT)/  （后台：http://$(HOST):$(PORT)/admin/ ，按 Ctrl+C 停止）"
+	@# The mail worker (django-tasks-db) beside gunicorn, stopped with it.
+	$(RUN_ENV) $(PY) manage.py db_worker --no-startup-delay >> .mail-worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py portal.wsgi:application
 
 # For developers: Django's development server, debug on, reloading on every change.

@@ -51,12 +51,26 @@ def register_version(name: str, model: type) -> None:
     _versions[name] = model
 
 
+def _today() -> State:
+    """The calendar day as a version: pages that judge deadlines by today's date go stale at midnight."""
+    day = timezone.localdate()
+    midnight = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    return State(f"day:{day.isoformat()}", midnight, 0)
+
+
+#: name -> a version computed, not stored: "day" changes at local midnight.
+_clocks: dict[str, Callable[[], State]] = {"day": _today}
+
+
 def version_models() -> list[type]:
     return list(_versions.values())
 
 
 def _read_states(request: HttpRequest, names: tuple[str, ...], memo_name: str, read) -> list[State] | None:
     memo = request.__dict__.setdefault(memo_name, {})
+    for name in names:
+        if name in _clocks and name not in memo:
+            memo[name] = _clocks[name]()
     unread = [name for name in names if name not in memo and name in _versions]
     if unread:
         rows = read([_versions[name] for name in unread])

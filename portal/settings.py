@@ -18,6 +18,7 @@ DJANGO_HTTPS         "1" when served over HTTPS behind a TLS proxy: secure
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "portal.apps.MailTasksConfig",  # django-tasks-db, named in Chinese
     # The catalog, then what builds on it: search, the editors' workbench, the
     # replication tracker; developer tools (synthetic cases, benchmark) last.
     "cases",
@@ -359,6 +361,22 @@ SESSION_COOKIE_HTTPONLY = True
 ADMINS = [a.strip() for a in os.environ.get("DJANGO_ADMINS", "").split(",") if a.strip()]
 SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", "portal@localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", SERVER_EMAIL)
+
+# Mail goes out through Django's tasks framework (cases.tracker.reminders): a task
+# row in the database (django-tasks-db), written in the transaction of the write
+# it tells of, sent by `manage.py db_worker` (started beside gunicorn by `make run`;
+# deploy/yingshang-worker.service), and retried while the mail server is down.
+# Under pytest the immediate backend runs each task at once, in the test.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_TASKS_BACKEND")
+        or (
+            "django.tasks.backends.immediate.ImmediateBackend"
+            if "pytest" in sys.modules
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
 # The portal's address as officials reach it, for the links in mail to them (cases.tracker.notify).
 PORTAL_URL = os.environ.get("DJANGO_PORTAL_URL", "http://127.0.0.1:8000")
 # Django 6.1's MAILERS: the console by default (mail is printed), SMTP when DJANGO_EMAIL_HOST is set.

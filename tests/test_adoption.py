@@ -15,7 +15,14 @@ from django.db import connection
 
 from cases import roles
 from cases.models import Agency, Case, Region
-from cases.tracker.models import AdoptionReport, AdoptionResult, Evidence, OfficialProfile, ReviewComment
+from cases.tracker.models import (
+    AdoptionReport,
+    AdoptionResult,
+    Evidence,
+    OfficialProfile,
+    PromotionPlan,
+    ReviewComment,
+)
 from cases.tracker.roles import PROVINCIAL_OFFICE
 from tests.factories import grow_catalog
 from tests.forms import form_data
@@ -113,6 +120,23 @@ def report_post(version: int, **changes) -> dict:
     return data
 
 
+def plan_form_post() -> dict:
+    """A whole 推广工作方案 as its form posts it: every region, a start and a landing date."""
+    return {
+        "version": "0",
+        "starts_on": "2024-01-02",
+        "regions": [str(pk) for pk in Region.objects.values_list("pk", flat=True)],
+        "contact_name": "李某",
+        "contact_phone": "0898-00000000",
+        "milestones-TOTAL_FORMS": "2",
+        "milestones-INITIAL_FORMS": "0",
+        "milestones-0-kind": "start",
+        "milestones-0-due_on": "2024-03-01",
+        "milestones-1-kind": "land",
+        "milestones-1-due_on": "2024-06-30",
+    }
+
+
 # -- the access matrix: role × endpoint (own region, other region, responsible case, …) ------------------------
 
 # (endpoint, method, target) → expected status per role, in ROLES order.
@@ -138,6 +162,14 @@ ACCESS = [
     ("answer, Haikou's report", "post", "answer:haikou", [302, 302, 403, 403, 403, 403, 403]),
     ("answer, Ledong's report", "post", "answer:ledong_8", [302, 403, 302, 403, 403, 403, 403]),
     ("evidence file", "get", "evidence", [302, 200, 200, 200, 200, 403, 403]),
+    ("view a case's plans", "get", "/adoption/cases/4/1/plan/", [200, 200, 200, 200, 200, 200, 200]),
+    ("plan form, case led by 省医保局", "get", "plan-edit:1", [302, 403, 403, 200, 200, 403, 403]),
+    ("save a plan, case led by 省医保局", "post", "plan-edit:1", [302, 403, 403, 302, 302, 403, 403]),
+    ("plan form, another unit's case", "get", "plan-edit:8", [302, 404, 404, 404, 404, 404, 404]),
+    ("approve a submitted plan", "post", "decide:approve", [302, 403, 403, 403, 302, 403, 403]),
+    ("return a submitted plan", "post", "decide:return", [302, 403, 403, 403, 302, 403, 403]),
+    ("督办清单", "get", "/adoption/overdue/", [302, 200, 200, 200, 200, 403, 403]),
+    ("督办清单 download", "get", "/adoption/overdue.xlsx", [302, 200, 200, 200, 200, 403, 403]),
 ]
 
 
@@ -149,6 +181,18 @@ def resolve(target: str, world) -> str:
         return f"/adoption/reports/{world[name].pk}/{kind}/"
     if kind == "evidence":
         return f"/adoption/evidence/{world['evidence'].pk}/"
+    if kind == "plan-edit":  # 省医保局's plan: it leads case 4-1, not 4-8
+        return f"/adoption/cases/4/{name}/plan/hainan-healthcare-security/edit/"
+    if kind == "decide":  # a plan awaiting approval, made inside the cell's savepoint
+        plan = PromotionPlan.objects.create(
+            case=Case.objects.get(batch=4, number=1),
+            agency=Agency.objects.get(slug="hainan-healthcare-security"),
+            status="submitted",
+            starts_on=date(2024, 1, 2),
+            contact_name="李某",
+            contact_phone="0898-00000000",
+        )
+        return f"/adoption/plans/{plan.pk}/decide/"
     return target
 
 
@@ -157,6 +201,7 @@ def snapshot():
         list(AdoptionReport.objects.order_by("pk").values_list("pk", "status", "actions", "reviewed", "version")),
         ReviewComment.objects.count(),
         AdoptionReport.objects.count(),
+        list(PromotionPlan.objects.order_by("pk").values_list("pk", "status", "version")),
     )
 
 
@@ -179,7 +224,13 @@ def attempt(client, world, role: str, method: str, target: str) -> list[str]:
                 response = client.get(url)
             else:
                 version = AdoptionReport.objects.get(pk=world["haikou"].pk).version if "haikou/edit" in url else 0
-                response = client.post(url, report_post(version) | {"body": "意见"})
+                data = report_post(version) | {"body": "意见"}
+                if "/decide/" in url:
+                    plan = PromotionPlan.objects.get(pk=url.split("/")[3])
+                    data = {"version": plan.version, "action": target.split(":")[1], "reason": "时限过松。"}
+                elif "/plan/" in url:
+                    data = plan_form_post() | {"submit": "1"}
+                response = client.post(url, data)
             problems.append(str(response.status_code))
             refused = response.status_code == 403 or (role == "anonymous" and response.status_code == 302)
             if method == "post" and refused and snapshot() != before:
@@ -189,6 +240,8 @@ def attempt(client, world, role: str, method: str, target: str) -> list[str]:
                 body = b"".join(response.streaming_content) if response.status_code == 200 else response.content
                 if (PDF in body) != (response.status_code == 200):
                     problems.append("file content leaked or missing")
+            elif getattr(response, "streaming", False):
+                b"".join(response.streaming_content)  # read to the end, which closes the download's file
             if (
                 (method == "get" or role == "anonymous")
                 and response.status_code == 302

@@ -60,3 +60,25 @@ def can_review(user, case) -> bool:
         return True
     own = profile(user)
     return bool(own and own.agency_id and case.responsibilities.filter(agency_id=own.agency_id).exists())
+
+
+def is_responsible_unit(user, case, agency) -> bool:
+    """Is ``user`` an official of ``agency``, and is ``agency`` responsible for ``case`` (Annex 2)?"""
+    own = profile(user)
+    if own is None or own.agency_id != agency.pk:
+        return False
+    return case.responsibilities.filter(agency_id=agency.pk).exists()
+
+
+def can_draft_plan(user, plan) -> bool:
+    """May ``user`` write this 推广工作方案? Its unit while it is not approved; the office always."""
+    if is_office(user):
+        return True
+    from .models import PromotionPlan
+
+    return plan.status != PromotionPlan.Status.APPROVED and is_responsible_unit(user, plan.case, plan.agency)
+
+
+def can_decide_plan(user) -> bool:
+    """Approving a plan, or returning it for changes, is the provincial office's."""
+    return is_office(user)

@@ -7,7 +7,17 @@ from django.contrib.auth.models import User
 from cases.admin_history import HistoryAdmin, InlineOnlyAdmin
 from cases.admin_inlines import LabelledTabularInline
 
-from .models import AdoptionReport, AdoptionResult, Evidence, OfficialProfile, ReviewComment
+from .models import (
+    AdoptionReport,
+    AdoptionResult,
+    Evidence,
+    OfficialProfile,
+    PlanMeasure,
+    PlanMilestone,
+    PromotionPlan,
+    ReviewComment,
+    SentReminder,
+)
 
 
 class ResultInline(LabelledTabularInline):
@@ -116,3 +126,40 @@ class OfficialAccountAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, OfficialAccountAdmin)
+
+
+class MilestoneInline(LabelledTabularInline):
+    model = PlanMilestone
+    extra = 0
+
+
+class PlanMeasureInline(LabelledTabularInline):
+    model = PlanMeasure
+    extra = 0
+    raw_id_fields = ["section"]
+
+
+@admin.register(PromotionPlan)
+class PromotionPlanAdmin(HistoryAdmin):
+    """推广工作方案 as the office keeps them; units write and the office approves on the plan page."""
+
+    list_display = ["case", "agency", "status", "starts_on", "approved_at", "updated_at"]
+    list_filter = ["status", "case__notice"]
+    search_fields = ["case__title", "agency__name"]
+    filter_horizontal = ["regions", "departments"]
+    readonly_fields = ["approved_by", "approved_at", "updated_by", "updated_at"]
+    autocomplete_fields = ["agency"]
+    raw_id_fields = ["case"]
+    inlines = [MilestoneInline, PlanMeasureInline]
+
+
+@admin.register(SentReminder)
+class SentReminderAdmin(admin.ModelAdmin):
+    """What the daily run has sent: deleting a row lets that reminder go out again on the next run."""
+
+    list_display = ["key", "recipients", "created_at"]
+    search_fields = ["key"]
+    readonly_fields = ["key", "recipients", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

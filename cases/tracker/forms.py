@@ -113,10 +113,11 @@ def error_summary(*forms_and_formsets) -> list[tuple[str, str, str]]:
             continue
         formset_forms = getattr(item, "forms", None)
         if formset_forms is not None:
-            entries += [("本地成效数据", message, "") for message in item.non_form_errors()]
+            rows = getattr(item, "summary_label", "本地成效数据")
+            entries += [(rows, message, "") for message in item.non_form_errors()]
             for number, form in enumerate(formset_forms, start=1):
                 entries += [
-                    (f"本地成效数据第{number}行 · {label}", message, field_id)
+                    (f"{rows}第{number}行 · {label}", message, field_id)
                     for label, message, field_id in error_summary(form)
                 ]
             continue
@@ -140,4 +141,4 @@ class MailPreferenceForm(forms.ModelForm):
 
     class Meta:
         model = MailPreference
-        fields = ["report_activity", "new_batches"]
+        fields = ["report_activity", "deadlines", "weekly_digest", "new_batches"]

@@ -20,8 +20,8 @@ from django.urls import reverse
 
 from cases.models import Case, CaseAgency, Notice, Responsibility
 
-from . import access
-from .models import AdoptionReport, ReviewComment
+from . import access, deadlines, stats
+from .models import AdoptionReport, PromotionPlan, ReviewComment
 
 LIMIT = 20
 
@@ -53,6 +53,31 @@ class Workspace:
     newest: Notice | None = None
     newest_rows: list = field(default_factory=list)  # (case, report or None, edit url)
     unit_kind: str = "市县"  # or 单位
+    #: A region's cells that are overdue or due within 14 days: (case, cell), overdue first, soonest first.
+    deadlines: Listing | None = None
+    #: Plans to write (cases the unit is responsible for, without its plan), returned or awaiting approval.
+    plans_to_write: Listing | None = None
+    plans_to_approve: Listing | None = None
+    overdue: int | None = None  # how many cells the 督办清单 lists for this user
+
+
+def region_deadlines(region) -> Listing:
+    """The region's cells an approved plan says are overdue or due soon, overdue first, then by date."""
+    cases = {c.pk: c for c in Case.objects.published().filter(plans__status=PromotionPlan.Status.APPROVED).distinct()}
+    urgent = [
+        (cases[case_id], cell)
+        for case_id, cell in stats.planned_cells(list(cases), [region], deadlines.today())
+        if cell.overdue or cell.deadline == deadlines.DUE_SOON
+    ]
+    urgent.sort(key=lambda item: (not item[1].overdue, item[1].missed_on or item[1].next_due, item[0].number))
+    return Listing(urgent[:LIMIT], len(urgent))
+
+
+def overdue_count(user) -> int:
+    from .supervision import overdue_cells, scope
+
+    _, cases_filter, regions = scope(user)
+    return len(overdue_cells(cases_filter, regions))
 
 
 def edit_url(case: Case, own) -> str:
@@ -74,6 +99,12 @@ def workspace(user) -> Workspace | None:
             to_review=_listing(
                 reports.filter(reviewed=False).exclude(status=AdoptionReport.Status.NOT_STARTED).order_by("-updated_at")
             ),
+            plans_to_approve=_listing(
+                PromotionPlan.objects.filter(status=PromotionPlan.Status.SUBMITTED)
+                .select_related("case", "agency")
+                .order_by("updated_at")
+            ),
+            overdue=overdue_count(user),
         )
     unit_filter = Q(region=own.region) if own.region_id else Q(agency=own.agency)
     mine = reports.filter(unit_filter)
@@ -102,7 +133,19 @@ def workspace(user) -> Workspace | None:
             mine.filter(Exists(unread)).annotate(unread_since=Subquery(newest_unread)).order_by("-unread_since", "-pk")
         ),
     )
+    if own.region_id:
+        space.deadlines = region_deadlines(own.region)
+    space.overdue = overdue_count(user)
     if own.agency_id:
+        own_plans = PromotionPlan.objects.filter(agency=own.agency, case=OuterRef("case"))
+        space.plans_to_write = _listing(
+            Responsibility.objects.filter(agency=own.agency, case__in=Case.objects.published())
+            .exclude(
+                Exists(own_plans.filter(status__in=[PromotionPlan.Status.APPROVED, PromotionPlan.Status.SUBMITTED]))
+            )
+            .select_related("case__notice")
+            .order_by("-case__batch", "case__number")
+        )
         responsible = Q(case__responsibilities__agency=own.agency)
         space.to_review = _listing(
             reports.filter(responsible, reviewed=False)

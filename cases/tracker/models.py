@@ -79,6 +79,8 @@ class MailPreference(models.Model):
     )
     report_activity = models.BooleanField(_("本单位报告被审核或收到意见时提醒我"), default=True)
     new_batches = models.BooleanField(_("发布新一批示范案例时提醒我"), default=False)
+    deadlines = models.BooleanField(_("本市县的案例临近时限或逾期时提醒我"), default=True)
+    weekly_digest = models.BooleanField(_("每周汇总本单位负责推广的案例的逾期和临近时限情况"), default=True)
 
     class Meta:
         db_table = "cases_mailpreference"
@@ -377,3 +379,156 @@ class TrackerVersion(models.Model):
             version, _ = cls.objects.using(using or "default").get_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
             state = State(version.token, version.changed_at, version.serial)
         return state
+
+
+class PromotionPlan(models.Model):
+    """推广工作方案: how one responsible unit (Annex 2) will push one case across the province.
+
+    The notice asks the responsible units to “研究制定推广工作方案，明确推广的范围、内容、方法、
+    路径、要求”. A plan names its scope (regions and departments; a region
+    outside the scope of every approved plan of a case is 不适用 by plan),
+    the measures of the case to be copied, milestones with due dates, and a
+    contact. The unit drafts and submits it; the provincial office approves
+    it or returns it. Only approved plans set deadlines (cases.tracker.deadlines).
+    Once approved, only the office changes it, and every change is kept.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待审批")
+        APPROVED = "approved", _("已批准")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="plans", verbose_name=_("案例"))
+    agency = models.ForeignKey(
+        "cases.Agency", on_delete=models.PROTECT, related_name="promotion_plans", verbose_name=_("责任单位")
+    )
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    starts_on = models.DateField(_("方案实施起始日期"))
+    regions = models.ManyToManyField(
+        "cases.Region", blank=True, related_name="+", verbose_name=_("推广范围：市县"), db_table="tracker_plan_regions"
+    )
+    departments = models.ManyToManyField(
+        "cases.Agency",
+        blank=True,
+        related_name="+",
+        verbose_name=_("推广范围：省直部门"),
+        db_table="tracker_plan_departments",
+    )
+    out_of_scope_reason = models.TextField(
+        _("范围外市县不适用的理由"),
+        blank=True,
+        help_text=_("未列入推广范围的市县按方案“不适用”，不必填报；请说明理由。"),
+    )
+    approach = models.TextField(_("推广方法、路径和要求"), blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=40)
+    contact_phone = models.CharField(_("联系电话"), max_length=40)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("最后修改人"),
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("批准人"),
+    )
+    approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
+    return_reason = models.TextField(_("退回意见"), blank=True)
+
+    history = HistoricalRecords(verbose_name_plural=_("变更记录"), excluded_fields=["version"], m2m_fields=[regions])
+
+    class Meta:
+        verbose_name = _("推广工作方案")
+        verbose_name_plural = _("推广工作方案")
+        ordering = ["case", "agency"]
+        constraints = [models.UniqueConstraint(fields=["case", "agency"], name="one_plan_per_case_and_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.case.code} · {self.agency}：推广工作方案（{self.get_status_display()}）"
+
+
+class PlanMeasure(models.Model):
+    """A measure of the case (主要做法) the plan copies, with the plan's note on how."""
+
+    plan = models.ForeignKey(PromotionPlan, on_delete=models.CASCADE, related_name="measures", verbose_name=_("方案"))
+    section = models.ForeignKey("cases.Section", on_delete=models.CASCADE, related_name="+", verbose_name=_("做法"))
+    note = models.TextField(_("复制推广要求"), blank=True)
+
+    history = HistoricalRecords(verbose_name_plural=_("变更记录"))
+
+    class Meta:
+        verbose_name = _("复制推广的做法")
+        verbose_name_plural = _("复制推广的做法")
+        ordering = ["plan", "section__position"]
+        constraints = [models.UniqueConstraint(fields=["plan", "section"], name="plan_measure_once")]
+
+    def __str__(self) -> str:
+        return f"{self.section.label}{self.section.heading}"
+
+
+class PlanMilestone(models.Model):
+    """启动 or 落地 due by a date, for one region or (no region) for every region in the plan's scope."""
+
+    class Kind(models.TextChoices):
+        START = "start", _("启动")
+        LAND = "land", _("落地")
+
+    plan = models.ForeignKey(PromotionPlan, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("方案"))
+    kind = models.CharField(_("节点"), max_length=10, choices=Kind.choices)
+    region = models.ForeignKey(
+        "cases.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("市县"),
+        help_text=_("留空表示推广范围内的全部市县。"),
+    )
+    due_on = models.DateField(_("完成时限"))
+
+    history = HistoricalRecords(verbose_name_plural=_("变更记录"))
+
+    class Meta:
+        verbose_name = _("时间节点")
+        verbose_name_plural = _("时间节点")
+        ordering = ["plan", "kind", "region", "due_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "kind", "region"], name="milestone_once_per_region", condition=Q(region__isnull=False)
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "kind"], name="milestone_once_for_all", condition=Q(region__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region or '全部市县'}{self.get_kind_display()}：{self.due_on:%Y-%m-%d}"
+
+
+class SentReminder(models.Model):
+    """A reminder the daily run has enqueued, by a key naming what it is about: never enqueued twice.
+
+    before:<case>:<region>:<start|land>:<due date>, missed:<case>:<region>:<start|land>:<due date>,
+    digest:<agency>:<ISO year-week>. Written in the same transaction as the
+    mail's task (cases.tracker.reminders), so a crash leaves both or neither.
+    """
+
+    key = models.CharField(_("提醒标识"), max_length=200, unique=True)
+    recipients = models.PositiveIntegerField(_("收件人数"), default=0)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("已发出的时限提醒")
+        verbose_name_plural = _("已发出的时限提醒")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,39 +1,22 @@
 """Mail to officials: a report of theirs reviewed or commented on, and a new batch published (for those who opted in).
 
-Sent with Django's mail (the console by default, SMTP when DJANGO_EMAIL_HOST
-is set: portal/settings.py) once the write commits, so a rolled-back write
-mails nobody. Nobody is mailed about what they did themselves, and an
-account without an e-mail address is skipped. What each official receives
-is theirs to choose on 邮件提醒 (/adoption/mail/).
+Sent as tasks (cases.tracker.reminders.send: with the write's transaction, by
+the worker, retried while the mail server is down) through Django's mail (the
+console by default, SMTP when DJANGO_EMAIL_HOST is set: portal/settings.py),
+so a rolled-back write mails nobody and a request never waits for mail.
+Nobody is mailed about what they did themselves, and an account without an
+e-mail address is skipped. What each official receives is theirs to choose on 邮件提醒 (/adoption/mail/).
 """
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
 from .models import AdoptionReport, MailPreference
-
-logger = logging.getLogger(__name__)
-
-
-def site() -> str:
-    return getattr(settings, "PORTAL_URL", "").rstrip("/")
-
-
-def _send(messages: list[tuple[str, str, str, list[str]]]) -> None:
-    if not messages:
-        return
-    try:
-        send_mass_mail(messages, fail_silently=False)
-    except Exception:  # the write has committed; a mail server that is down must not turn it into an error page
-        logger.exception("Could not send %d notification mails", len(messages))
+from .reminders import send, site
 
 
 def _unit_officials(report: AdoptionReport):
@@ -57,8 +40,7 @@ def report_activity(report: AdoptionReport, actor, what: str) -> None:
         f"查看报告：{link}\n\n"
         f"不想再收到此类邮件，可在“邮件提醒”中关闭：{site()}{reverse('adoption:mail')}\n"
     )
-    message = (subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    transaction.on_commit(lambda: _send([message]))
+    send([(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)])
 
 
 def batch_published(notice) -> None:
@@ -72,8 +54,4 @@ def batch_published(notice) -> None:
     link = site() + notice.get_absolute_url()
     subject = f"【营商环境示范案例库】{notice.batch_label}示范案例已发布"
     body = f"{notice.title}\n\n{notice.batch_label}示范案例已在案例库发布，欢迎学习借鉴：{link}\n"
-
-    def send():
-        _send([(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in users])
-
-    transaction.on_commit(send)
+    send([(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in users])

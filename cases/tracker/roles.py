@@ -13,7 +13,17 @@ from django.contrib.auth.models import Group, Permission
 
 PROVINCIAL_OFFICE = "省营商环境办"
 MANAGE_ALL = "manage_all_reports"
-MODELS = ["adoptionreport", "adoptionresult", "evidence", "reviewcomment", "officialprofile"]
+MODELS = [
+    "adoptionreport",
+    "adoptionresult",
+    "evidence",
+    "reviewcomment",
+    "officialprofile",
+    "promotionplan",
+    "planmilestone",
+    "planmeasure",
+    "sentreminder",
+]
 ACTIONS = ["add", "change", "delete", "view"]
 # Giving officials their accounts (a user, then a 工作人员 profile naming a region or an agency): the office adds
 # and changes accounts (cases.tracker.admin.OfficialAccountAdmin keeps staff and superusers out of its reach) and

@@ -18,6 +18,7 @@ from django.db.models import Count, Q, QuerySet
 
 from cases.models import Case, Region
 
+from . import deadlines
 from .models import AdoptionReport
 
 Status = AdoptionReport.Status
@@ -37,10 +38,37 @@ class Cell:
     region: Region
     status: str
     report: AdoptionReport | None
+    #: Due dates from the case's approved plans (None: no plan sets any for this region).
+    due: deadlines.Due | None = None
+    #: On time, due soon, overdue … (cases.tracker.deadlines); "" without a deadline.
+    deadline: str = ""
+    #: 不适用 because the region lies outside the approved plans' scope (the plans' reason).
+    by_plan: str = ""
 
     @property
     def label(self) -> str:
         return SHORT[self.status]
+
+    @property
+    def deadline_label(self) -> str:
+        return deadlines.LABELS.get(self.deadline, "")
+
+    @property
+    def overdue(self) -> bool:
+        return self.deadline in deadlines.OVERDUE
+
+    @property
+    def next_due(self):
+        return deadlines.next_date(self.status, self.due) if self.due else None
+
+    @property
+    def next_kind(self) -> str:
+        """启动 or 落地: what the cell owes by ``next_due``."""
+        return "启动" if self.status == Status.NOT_STARTED and self.due and self.due.start_by else "落地"
+
+    @property
+    def missed_on(self):
+        return deadlines.missed_date(self.deadline, self.due) if self.due else None
 
     @property
     def mark(self) -> str:
@@ -52,8 +80,21 @@ class Cell:
 
     @property
     def export_label(self) -> str:
-        """The status in words for a download, marked when the report is demo data."""
-        return f"{self.label}（演示数据）" if self.is_demo else self.label
+        """The status in words for a download, with its deadline state, marked when the report is demo data."""
+        label = f"{self.label}（{self.deadline_label}）" if self.deadline_label else self.label
+        if self.by_plan:
+            label += "（方案范围外）"
+        return f"{label}（演示数据）" if self.is_demo else label
+
+
+def cell(region: Region, report: AdoptionReport | None, schedule: deadlines.Schedule | None, on) -> Cell:
+    """One case's cell for one region: the report's status, or 未启动; 不适用 by plan outside the plans' scope."""
+    status = report.status if report else Status.NOT_STARTED
+    by_plan = ""
+    if schedule is not None and schedule.out_of_scope(region.pk) and status == Status.NOT_STARTED:
+        status, by_plan = Status.NOT_APPLICABLE, schedule.reason
+    due = schedule.due_for(region.pk) if schedule is not None else None
+    return Cell(region, status, report, due, deadlines.state(status, report, due, on), by_plan)
 
 
 @dataclass
@@ -84,17 +125,16 @@ def reports_by_region(cases: list[Case]) -> dict[tuple[int, int], AdoptionReport
     return {(r.case_id, r.region_id): r for r in reports}
 
 
-def _row(case: Case, regions: list[Region], found: dict[tuple[int, int], AdoptionReport]) -> Row:
-    cells = []
-    for region in regions:
-        report = found.get((case.pk, region.pk))
-        cells.append(Cell(region, report.status if report else Status.NOT_STARTED, report))
-    return Row(case, cells, Counter(cell.status for cell in cells))
+def _row(case: Case, regions: list[Region], found: dict[tuple[int, int], AdoptionReport], schedule, on) -> Row:
+    cells = [cell(region, found.get((case.pk, region.pk)), schedule, on) for region in regions]
+    return Row(case, cells, Counter(c.status for c in cells))
 
 
 def matrix(cases: list[Case], regions: list[Region]) -> list[Row]:
     found = reports_by_region(cases)
-    return [_row(case, regions, found) for case in cases]
+    plans = deadlines.schedules([case.pk for case in cases])
+    on = deadlines.today()
+    return [_row(case, regions, found, plans.get(case.pk), on) for case in cases]
 
 
 def case_landing(case: Case, regions: list[Region]) -> tuple[Row, list[AdoptionReport]]:
@@ -102,7 +142,8 @@ def case_landing(case: Case, regions: list[Region]) -> tuple[Row, list[AdoptionR
     reports = list(AdoptionReport.objects.filter(case=case).select_related("agency"))
     found = {(case.pk, r.region_id): r for r in reports if r.region_id}
     departments = sorted((r for r in reports if r.agency_id), key=lambda r: r.agency.name)
-    return _row(case, regions, found), departments
+    schedule = deadlines.schedules([case.pk]).get(case.pk)
+    return _row(case, regions, found, schedule, deadlines.today()), departments
 
 
 def matrix_in_chunks(cases: QuerySet, regions: list[Region], size: int = 500) -> Iterator[Row]:
@@ -115,6 +156,29 @@ def matrix_in_chunks(cases: QuerySet, regions: list[Region], size: int = 500) ->
             chunk = []
     if chunk:
         yield from matrix(chunk, regions)
+
+
+def planned_cells(case_ids, regions: list[Region] | None, on) -> Iterator[tuple[int, Cell]]:
+    """(case id, cell) for every region of every case among ``case_ids`` that has an approved plan.
+
+    The cells that plans change (不适用 by plan) and that carry deadlines,
+    drawn by ``cell`` as the matrix draws them; cases without an approved
+    plan are left out, since their cells are what their reports say.
+    """
+    plans = deadlines.schedules(case_ids)
+    if not plans:
+        return
+    if regions is None:  # every region (read only when some case has a plan)
+        regions = list(Region.objects.all())
+    found = {
+        (r.case_id, r.region_id): r
+        for r in AdoptionReport.objects.filter(case_id__in=list(plans), region__isnull=False)
+        .only("case_id", "region_id", "status", "completed_on", "is_demo")
+        .order_by()
+    }
+    for case_id, schedule in plans.items():
+        for region in regions:
+            yield case_id, cell(region, found.get((case_id, region.pk)), schedule, on)
 
 
 def status_counts(cases: QuerySet, region: Region, total: int | None = None) -> Counter:
@@ -132,6 +196,10 @@ def status_counts(cases: QuerySet, region: Region, total: int | None = None) -> 
         )
     )
     counts[Status.NOT_STARTED] += (cases.count() if total is None else total) - sum(counts.values())
+    for _, planned in planned_cells(ids, [region], deadlines.today()):
+        if planned.by_plan:
+            counts[Status.NOT_STARTED] -= 1
+            counts[Status.NOT_APPLICABLE] += 1
     return counts
 
 
@@ -147,15 +215,17 @@ def summaries(cases: list[Case], regions: int | None = None) -> dict[int, dict[s
         "case_id", "status"
     ):
         counts[case_id][status] += 1
-    out = {}
-    for case_id, counter in counts.items():
-        reported = sum(counter.values())
-        counter[Status.NOT_STARTED] += total - reported
-        out[case_id] = {status.value: counter[status] for status in STATUS_ORDER}
-    return out
+    for counter in counts.values():
+        counter[Status.NOT_STARTED] += total - sum(counter.values())
+    for case_id, planned in planned_cells([case.pk for case in cases], None, deadlines.today()):
+        if planned.by_plan:
+            counts[case_id][Status.NOT_STARTED] -= 1
+            counts[case_id][Status.NOT_APPLICABLE] += 1
+    return {case_id: {status.value: counter[status] for status in STATUS_ORDER} for case_id, counter in counts.items()}
 
 
 NO_REPORTS = "尚无填报"
+ON_TIME_STATES = (deadlines.ON_TIME, deadlines.DUE_SOON, deadlines.LANDED_ON_TIME)
 
 
 @dataclass
@@ -167,6 +237,15 @@ class Standing:
     demo: int = 0  # of which demo data
     rank: int | None = None
     tier: str = ""
+    judged: int = 0  # cells with a deadline from an approved plan
+    on_time: int = 0  # of which not overdue: 按期推进, 即将到期 or 按期落地
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        """按期率: the share of cells with a deadline that are not overdue (None when none has one)."""
+        if not self.judged:
+            return None
+        return (Decimal(100) * self.on_time / self.judged).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
     @property
     def applicable(self) -> int:
@@ -201,11 +280,20 @@ def rankings(cases: QuerySet, regions: list[Region]) -> tuple[list[Standing], De
         if region_id in counts:
             counts[region_id][status] += n
             demo[region_id] += demo_n
-    standings = []
+    standings = {}
     for region in regions:
         reported = sum(counts[region.pk].values())
         counts[region.pk][Status.NOT_STARTED] += total - reported
-        standings.append(Standing(region, counts[region.pk], total, reports=reported, demo=demo[region.pk]))
+        standings[region.pk] = Standing(region, counts[region.pk], total, reports=reported, demo=demo[region.pk])
+    for _, planned in planned_cells(cases.order_by().values("pk"), regions, deadlines.today()):
+        standing = standings[planned.region.pk]
+        if planned.by_plan:
+            standing.counts[Status.NOT_STARTED] -= 1
+            standing.counts[Status.NOT_APPLICABLE] += 1
+        if planned.deadline:
+            standing.judged += 1
+            standing.on_time += planned.deadline in ON_TIME_STATES
+    standings = list(standings.values())
     standings.sort(key=lambda s: (not s.reports, -s.rate, -s.counts[Status.IN_PROGRESS], s.region.position))
     average = (
         (sum((s.rate for s in standings), Decimal(0)) / len(standings)).quantize(Decimal("0.1"))

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import feeds, views
+from . import feeds, plan_views, supervision, views
 
 app_name = "adoption"
 
@@ -8,9 +8,18 @@ urlpatterns = [
     path("", views.matrix, name="matrix"),
     re_path(r"^matrix\.(?P<fmt>xlsx|csv)$", views.matrix_download, name="matrix-download"),
     path("rankings/", views.rankings, name="rankings"),
+    path("overdue/", supervision.overdue_list, name="overdue"),
+    re_path(r"^overdue\.(?P<fmt>xlsx|csv)$", supervision.overdue_download, name="overdue-download"),
     path("mine/", views.my_unit, name="mine"),
     path("mail/", views.mail_preferences, name="mail"),
     path("cases/<num:batch>/<num:number>/", views.case_progress, name="case-progress"),
+    path("cases/<num:batch>/<num:number>/plan/", plan_views.plan_page, name="plan"),
+    re_path(
+        r"^cases/(?P<batch>[0-9]{1,9})/(?P<number>[0-9]{1,9})/plan/(?P<slug>[-a-zA-Z0-9_]+)/edit/$",
+        plan_views.plan_edit,
+        name="plan-edit",
+    ),
+    path("plans/<num:pk>/decide/", plan_views.plan_decide, name="plan-decide"),
     path("regions/<slug:slug>/", views.region_page, name="region"),
     path("regions/<slug:slug>/feed.atom", feeds.region_feed, name="region-feed"),
     re_path(

@@ -24,9 +24,9 @@ from cases.errors import MAX_SMALL_INTEGER, SLUG, parse_positive_int
 from cases.models import Agency, Case, Notice, Region, Theme, batch_label
 from cases.ratelimit import rate_limited
 
-from . import access, maps, mine, services, stats
+from . import access, deadlines, maps, mine, services, stats
 from .forms import AnswerForm, CommentForm, MailPreferenceForm, error_summary
-from .models import AdoptionReport, Evidence, MailPreference
+from .models import AdoptionReport, Evidence, MailPreference, PromotionPlan
 
 #: Rows on one page of the matrix and of a region's page.
 ROWS_PER_PAGE = 50
@@ -86,7 +86,7 @@ def _filter_choices(request: HttpRequest) -> dict:
 
 
 @require_safe
-@cached_page("catalog", "tracker")
+@cached_page("catalog", "tracker", "day")
 def matrix(request: HttpRequest) -> HttpResponse:
     cases, chosen, ignored = _matrix_filters(request, newest_batch_by_default=True)
     regions = list(Region.objects.all())
@@ -106,6 +106,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
         "short": stats.SHORT,
         "query": _query(request, batch=chosen["batch"]),
         "has_demo": stats.has_demo(rows),
+        "deadline_legend": deadlines.LEGEND,
         **choices,
     }
     return render(request, "adoption/matrix.html", context)
@@ -132,7 +133,7 @@ def _query(request: HttpRequest, **values: str) -> str:
 
 @require_safe
 @rate_limited("download", downloads_per_minute)
-@cached_page("catalog", "tracker")
+@cached_page("catalog", "tracker", "day")
 def matrix_download(request: HttpRequest, fmt: str) -> HttpResponse:
     """The whole matrix for the chosen filters, written a chunk of cases at a time to a temporary file."""
     cases, _, _ = _matrix_filters(request)
@@ -146,7 +147,7 @@ def matrix_download(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @require_safe
-@cached_page("catalog", "tracker")
+@cached_page("catalog", "tracker", "day")
 def rankings(request: HttpRequest) -> HttpResponse:
     cases, chosen, ignored = _matrix_filters(request)
     regions = list(Region.objects.all())
@@ -168,7 +169,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_page("catalog", "tracker")
+@cached_page("catalog", "tracker", "day")
 def case_progress(request: HttpRequest, batch: int, number: int) -> HttpResponse:
     case = get_object_or_404(Case.objects.published().select_related("notice"), batch=batch, number=number)
     row, departments = stats.case_landing(case, list(Region.objects.all()))
@@ -186,12 +187,14 @@ def case_progress(request: HttpRequest, batch: int, number: int) -> HttpResponse
             "own": own,
             "can_review": access.can_review(request.user, case),
             "own_url": _own_report_url(case, own) if own else "",
+            "plans": list(case.plans.filter(status=PromotionPlan.Status.APPROVED).select_related("agency")),
+            "deadline_legend": deadlines.LEGEND,
         },
     )
 
 
 @require_safe
-@cached_page("catalog", "tracker")
+@cached_page("catalog", "tracker", "day")
 def region_page(request: HttpRequest, slug: str) -> HttpResponse:
     region = get_object_or_404(Region, slug=slug)
     cases = Case.objects.published().select_related("notice").order_by("-batch", "number")
@@ -208,6 +211,7 @@ def region_page(request: HttpRequest, slug: str) -> HttpResponse:
             "statuses": stats.STATUS_ORDER,
             "short": stats.SHORT,
             "can_edit": access.can_edit(request.user, region=region),
+            "deadline_legend": deadlines.LEGEND,
         },
     )
 
