@@ -18,6 +18,7 @@ from cases.models import Agency, Case, Region
 from cases.tracker.models import (
     AdoptionReport,
     AdoptionResult,
+    Bulletin,
     Evidence,
     OfficialProfile,
     PromotionPlan,
@@ -170,6 +171,10 @@ ACCESS = [
     ("return a submitted plan", "post", "decide:return", [302, 403, 403, 403, 302, 403, 403]),
     ("督办清单", "get", "/adoption/overdue/", [302, 200, 200, 200, 200, 403, 403]),
     ("督办清单 download", "get", "/adoption/overdue.xlsx", [302, 200, 200, 200, 200, 403, 403]),
+    ("bulletins", "get", "/adoption/bulletins/", [302, 200, 200, 200, 200, 403, 403]),
+    ("generate a bulletin", "post", "/adoption/bulletins/", [302, 403, 403, 403, 302, 403, 403]),
+    ("a kept bulletin", "get", "bulletin:page", [302, 200, 200, 200, 200, 403, 403]),
+    ("a kept bulletin's document", "get", "bulletin:document", [302, 200, 200, 200, 200, 403, 403]),
 ]
 
 
@@ -183,6 +188,26 @@ def resolve(target: str, world) -> str:
         return f"/adoption/evidence/{world['evidence'].pk}/"
     if kind == "plan-edit":  # 省医保局's plan: it leads case 4-1, not 4-8
         return f"/adoption/cases/4/{name}/plan/hainan-healthcare-security/edit/"
+    if kind == "bulletin":  # a bulletin kept by the office, made inside the cell's savepoint
+        office = world["users"]["office"]
+        kept = Bulletin.objects.create(
+            notice=Case.objects.get(batch=4, number=1).notice,
+            as_of=date(2024, 3, 1),
+            created_by=office,
+            content={
+                "title": "通报",
+                "as_of": "2024-03-01",
+                "batch": 4,
+                "cases": 0,
+                "regions": 19,
+                "totals": {"landed": 0, "in_progress": 0, "not_started": 0, "not_applicable": 0},
+                "average": "0",
+                "per_case": [],
+                "standings": [],
+                "overdue": [],
+            },
+        )
+        return f"/adoption/bulletins/{kept.pk}/" + ("document.docx" if name == "document" else "")
     if kind == "decide":  # a plan awaiting approval, made inside the cell's savepoint
         plan = PromotionPlan.objects.create(
             case=Case.objects.get(batch=4, number=1),
@@ -202,6 +227,7 @@ def snapshot():
         ReviewComment.objects.count(),
         AdoptionReport.objects.count(),
         list(PromotionPlan.objects.order_by("pk").values_list("pk", "status", "version")),
+        Bulletin.objects.count(),
     )
 
 
@@ -230,6 +256,8 @@ def attempt(client, world, role: str, method: str, target: str) -> list[str]:
                     data = {"version": plan.version, "action": target.split(":")[1], "reason": "时限过松。"}
                 elif "/plan/" in url:
                     data = plan_form_post() | {"submit": "1"}
+                elif url == "/adoption/bulletins/":
+                    data = {"notice": Case.objects.get(batch=4, number=1).notice_id, "as_of": date.today().isoformat()}
                 response = client.post(url, data)
             problems.append(str(response.status_code))
             refused = response.status_code == 403 or (role == "anonymous" and response.status_code == 302)

@@ -67,6 +67,11 @@ LEGEND = [
 ]
 
 
+def legend_for(rows) -> list:
+    """The deadline legend when some cell of ``rows`` has a deadline; none otherwise (no plan, nothing to explain)."""
+    return LEGEND if any(cell.deadline or cell.by_plan for row in rows for cell in row.cells) else []
+
+
 def today() -> date:
     """The date deadlines are judged on: the portal's local date (Asia/Shanghai)."""
     return timezone.localdate()

@@ -499,7 +499,7 @@ class PlanMilestone(models.Model):
     class Meta:
         verbose_name = _("时间节点")
         verbose_name_plural = _("时间节点")
-        ordering = ["plan", "kind", "region", "due_on"]
+        ordering = ["plan", "due_on", "kind", "region"]
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "kind", "region"], name="milestone_once_per_region", condition=Q(region__isnull=False)
@@ -532,3 +532,30 @@ class SentReminder(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Bulletin(models.Model):
+    """An office bulletin (通报) on a batch's replication as of a date, kept as generated (cases.tracker.bulletins).
+
+    ``content`` holds every figure and table as they were computed when the
+    bulletin was made, so a kept bulletin reads the same however the data
+    move on; the web page and the Word document are both drawn from it.
+    """
+
+    notice = models.ForeignKey("cases.Notice", on_delete=models.PROTECT, related_name="+", verbose_name=_("批次"))
+    as_of = models.DateField(_("统计截至"))
+    number = models.CharField(_("文号"), max_length=60, blank=True, help_text=_("如“琼营商办〔2024〕12号”，可留空。"))
+    closing = models.TextField(_("结语"), blank=True)
+    content = models.JSONField(_("内容"), default=dict, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("生成人")
+    )
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("推广落实通报")
+        verbose_name_plural = _("推广落实通报")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.content.get("title", f"通报 {self.as_of}")

@@ -119,7 +119,7 @@ class Decision:
 def decide(user, pk: int, version, *, approve: bool, reason: str = "") -> Decision:
     """The office approves a submitted plan or returns it with its reason, if it is still as the office saw it."""
     with transaction.atomic():
-        plan = PromotionPlan.objects.select_for_update().select_related("updated_by").order_by("pk").get(pk=pk)
+        plan = PromotionPlan.objects.select_for_update().order_by("pk").get(pk=pk)
         if version != plan.version:
             return Decision(False, CONFLICT.format(**_who_when(plan)), 409)
         if plan.status != Status.SUBMITTED:

@@ -23,6 +23,7 @@ MODELS = [
     "planmilestone",
     "planmeasure",
     "sentreminder",
+    "bulletin",
 ]
 ACTIONS = ["add", "change", "delete", "view"]
 # Giving officials their accounts (a user, then a 工作人员 profile naming a region or an agency): the office adds

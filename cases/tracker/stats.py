@@ -125,7 +125,7 @@ def reports_by_region(cases: list[Case]) -> dict[tuple[int, int], AdoptionReport
     return {(r.case_id, r.region_id): r for r in reports}
 
 
-def _row(case: Case, regions: list[Region], found: dict[tuple[int, int], AdoptionReport], schedule, on) -> Row:
+def case_row(case: Case, regions: list[Region], found: dict[tuple[int, int], AdoptionReport], schedule, on) -> Row:
     cells = [cell(region, found.get((case.pk, region.pk)), schedule, on) for region in regions]
     return Row(case, cells, Counter(c.status for c in cells))
 
@@ -134,7 +134,7 @@ def matrix(cases: list[Case], regions: list[Region]) -> list[Row]:
     found = reports_by_region(cases)
     plans = deadlines.schedules([case.pk for case in cases])
     on = deadlines.today()
-    return [_row(case, regions, found, plans.get(case.pk), on) for case in cases]
+    return [case_row(case, regions, found, plans.get(case.pk), on) for case in cases]
 
 
 def case_landing(case: Case, regions: list[Region]) -> tuple[Row, list[AdoptionReport]]:
@@ -143,7 +143,7 @@ def case_landing(case: Case, regions: list[Region]) -> tuple[Row, list[AdoptionR
     found = {(case.pk, r.region_id): r for r in reports if r.region_id}
     departments = sorted((r for r in reports if r.agency_id), key=lambda r: r.agency.name)
     schedule = deadlines.schedules([case.pk]).get(case.pk)
-    return _row(case, regions, found, schedule, deadlines.today()), departments
+    return case_row(case, regions, found, schedule, deadlines.today()), departments
 
 
 def matrix_in_chunks(cases: QuerySet, regions: list[Region], size: int = 500) -> Iterator[Row]:
@@ -294,6 +294,14 @@ def rankings(cases: QuerySet, regions: list[Region]) -> tuple[list[Standing], De
             standing.judged += 1
             standing.on_time += planned.deadline in ON_TIME_STATES
     standings = list(standings.values())
+    return standings, rank(standings)
+
+
+def rank(standings: list[Standing]) -> Decimal:
+    """Sort ``standings`` best first and give each its rank and tier; returns the provincial average rate.
+
+    The rankings page and the office's bulletin both rank through here.
+    """
     standings.sort(key=lambda s: (not s.reports, -s.rate, -s.counts[Status.IN_PROGRESS], s.region.position))
     average = (
         (sum((s.rate for s in standings), Decimal(0)) / len(standings)).quantize(Decimal("0.1"))
@@ -309,4 +317,4 @@ def rankings(cases: QuerySet, regions: list[Region]) -> tuple[list[Standing], De
         standing.rank = previous[1] if previous and previous[0] == key else position
         previous = (key, standing.rank)
         standing.tier = "领跑者" if standing.counts[Status.LANDED] and standing.rate >= average else "跟跑者"
-    return standings, average
+    return average

@@ -42,12 +42,13 @@ class Overdue:
         return (deadlines.today() - self.missed_on).days
 
 
-#: ?sort= value -> (its label, the key it sorts by); a leading "-" reverses.
+#: ?sort= value -> (its label, the key it sorts by); a leading "-" reverses that key only: rows equal on it
+#: stay in the order of case and region.
 SORTS = {
-    "days": ("逾期天数", lambda o: (o.days, o.case.batch, o.case.number, o.cell.region.position)),
-    "case": ("案例", lambda o: (o.case.batch, o.case.number, o.cell.region.position)),
-    "region": ("市县", lambda o: (o.cell.region.position, o.case.batch, o.case.number)),
-    "state": ("逾期类型", lambda o: (o.cell.deadline, -o.days, o.case.batch, o.case.number)),
+    "days": ("逾期天数", lambda o: o.days),
+    "case": ("案例", lambda o: (o.case.batch, o.case.number)),
+    "region": ("市县", lambda o: o.cell.region.position),
+    "state": ("逾期类型", lambda o: o.cell.deadline),
 }
 DEFAULT_SORT = "-days"
 
@@ -88,7 +89,8 @@ def sorted_cells(rows: list[Overdue], raw: str) -> tuple[list[Overdue], str]:
     name = raw.lstrip("-")
     if name not in SORTS:
         raw, name = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
-    return sorted(rows, key=SORTS[name][1], reverse=raw.startswith("-")), raw
+    by_case_and_region = sorted(rows, key=lambda o: (o.case.batch, o.case.number, o.cell.region.position))
+    return sorted(by_case_and_region, key=SORTS[name][1], reverse=raw.startswith("-")), raw
 
 
 @login_required

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import feeds, plan_views, supervision, views
+from . import bulletins, feeds, plan_views, supervision, views
 
 app_name = "adoption"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     re_path(r"^matrix\.(?P<fmt>xlsx|csv)$", views.matrix_download, name="matrix-download"),
     path("rankings/", views.rankings, name="rankings"),
     path("overdue/", supervision.overdue_list, name="overdue"),
+    path("bulletins/", bulletins.bulletin_list, name="bulletins"),
+    path("bulletins/<num:pk>/", bulletins.bulletin_page, name="bulletin"),
+    path("bulletins/<num:pk>/document.docx", bulletins.bulletin_document, name="bulletin-document"),
     re_path(r"^overdue\.(?P<fmt>xlsx|csv)$", supervision.overdue_download, name="overdue-download"),
     path("mine/", views.my_unit, name="mine"),
     path("mail/", views.mail_preferences, name="mail"),

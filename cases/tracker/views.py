@@ -106,7 +106,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
         "short": stats.SHORT,
         "query": _query(request, batch=chosen["batch"]),
         "has_demo": stats.has_demo(rows),
-        "deadline_legend": deadlines.LEGEND,
+        "deadline_legend": deadlines.legend_for(rows),
         **choices,
     }
     return render(request, "adoption/matrix.html", context)
@@ -188,7 +188,7 @@ def case_progress(request: HttpRequest, batch: int, number: int) -> HttpResponse
             "can_review": access.can_review(request.user, case),
             "own_url": _own_report_url(case, own) if own else "",
             "plans": list(case.plans.filter(status=PromotionPlan.Status.APPROVED).select_related("agency")),
-            "deadline_legend": deadlines.LEGEND,
+            "deadline_legend": deadlines.legend_for([row]),
         },
     )
 
@@ -211,7 +211,7 @@ def region_page(request: HttpRequest, slug: str) -> HttpResponse:
             "statuses": stats.STATUS_ORDER,
             "short": stats.SHORT,
             "can_edit": access.can_edit(request.user, region=region),
-            "deadline_legend": deadlines.LEGEND,
+            "deadline_legend": deadlines.legend_for(rows),
         },
     )
 

@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '时间节点',
                 'verbose_name_plural': '时间节点',
-                'ordering': ['plan', 'kind', 'region', 'due_on'],
+                'ordering': ['plan', 'due_on', 'kind', 'region'],
             },
         ),
         migrations.CreateModel(
