@@ -101,11 +101,24 @@ def body(document, text: str) -> None:
     _run(paragraph, text, BODY_FONT, SIZE_三号)
 
 
-def table(document, headers: list[str], rows: list[list]) -> None:
-    """A bordered table, its header row repeated on every page, in 仿宋 四号."""
+#: The width of the text block: A4 less the margins.
+TEXT_WIDTH_MM = 210 - 28 - 26
+
+
+def table(document, headers: list[str], rows: list[list], first_mm: float | None = None) -> None:
+    """A bordered table, its header row repeated on every page, in 仿宋 四号.
+
+    ``first_mm`` widens the first column (a case's title) and shares the rest
+    of the text block equally among the others.
+    """
     grid = document.add_table(rows=1, cols=len(headers))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    widths = None
+    if first_mm is not None and len(headers) > 1:
+        grid.autofit = False
+        rest = (TEXT_WIDTH_MM - first_mm) / (len(headers) - 1)
+        widths = [Mm(first_mm)] + [Mm(rest)] * (len(headers) - 1)
     header = grid.rows[0]
     _repeat_header(header)
     for cell, text in zip(header.cells, headers, strict=True):
@@ -114,7 +127,27 @@ def table(document, headers: list[str], rows: list[list]) -> None:
         cells = grid.add_row().cells
         for cell, value in zip(cells, row, strict=True):
             _cell(cell, "" if value is None else str(value), BODY_FONT)
+    if widths:
+        for row in grid.rows:
+            for cell, width in zip(row.cells, widths, strict=True):
+                cell.width = width
     document.add_paragraph()
+
+
+def chinese_date(day) -> str:
+    """2026年12月5日: the date as official documents write it."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def picture(document, data: bytes, caption: str, width_mm: float = 150) -> None:
+    """A picture (PNG bytes) centred at ``width_mm``, its caption below it in 楷体."""
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    paragraph.add_run().add_picture(io.BytesIO(data), width=Mm(width_mm))
+    words = document.add_paragraph()
+    words.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(words, caption, SUBHEADING_FONT, SIZE_四号)
 
 
 def as_bytes(document) -> bytes:

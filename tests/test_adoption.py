@@ -175,6 +175,13 @@ ACCESS = [
     ("generate a bulletin", "post", "/adoption/bulletins/", [302, 403, 403, 403, 302, 403, 403]),
     ("a kept bulletin", "get", "bulletin:page", [302, 200, 200, 200, 200, 403, 403]),
     ("a kept bulletin's document", "get", "bulletin:document", [302, 200, 200, 200, 200, 403, 403]),
+    # Every method: what only reads refuses a POST, what only writes refuses a GET, whoever asks.
+    ("POST to a case's plans", "post", "/adoption/cases/4/1/plan/", [405, 405, 405, 405, 405, 405, 405]),
+    ("GET a plan decision", "get", "/adoption/plans/1/decide/", [302, 405, 405, 405, 405, 405, 405]),
+    ("POST to the 督办清单", "post", "/adoption/overdue/", [302, 405, 405, 405, 405, 405, 405]),
+    ("POST to the 督办清单 download", "post", "/adoption/overdue.csv", [302, 405, 405, 405, 405, 405, 405]),
+    ("POST to a kept bulletin", "post", "bulletin:page", [302, 405, 405, 405, 405, 405, 405]),
+    ("POST to a kept bulletin's document", "post", "bulletin:document", [302, 405, 405, 405, 405, 405, 405]),
 ]
 
 

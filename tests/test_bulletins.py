@@ -178,3 +178,22 @@ def test_who_reads_and_who_generates_bulletins(world, client, who, read, generat
     form = {"notice": Notice.objects.get(batch=4).pk, "as_of": date.today().isoformat()}
     assert client.post("/adoption/bulletins/", form).status_code == generate_status
     assert Bulletin.objects.count() == 1
+
+
+def test_the_document_carries_the_map_as_a_picture_coloured_as_the_web_map(world):
+    from PIL import Image
+
+    _, bulletin = generate(world)
+    response = signed_in(world, "office").get(f"/adoption/bulletins/{bulletin.pk}/document.docx")
+    document = docx.Document(io.BytesIO(response.content))
+    pictures = [part for part in document.part.package.parts if part.content_type == "image/png"]
+    assert len(pictures) == 1
+    image = Image.open(io.BytesIO(pictures[0].blob)).convert("RGB")
+    colours = Counter(image.get_flattened_data())
+    assert colours[(0xF6, 0xC3, 0x44)] > 500  # Haikou: 推进中 (one case under way, none landed)
+    assert colours[(0x7C, 0xC4, 0x7F)] == 0  # nothing has landed anywhere
+    caption = next(p.text for p in document.paragraphs if p.text.startswith("截至"))
+    assert "推进中 1 个" in caption
+    assert "未启动 18 个" in caption
+    page = signed_in(world, "office").get(f"/adoption/bulletins/{bulletin.pk}/").content.decode()
+    assert 'aria-label="海口市：推进中（8 个案例中已落地 0 个，推进中 1 个）"' in page

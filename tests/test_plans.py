@@ -330,3 +330,14 @@ def test_the_overdue_list_is_for_supervisors_only(world, client, who, status):
         client.force_login(world["users"][who])
     assert client.get("/adoption/overdue/").status_code == status
     assert client.get("/adoption/overdue.xlsx").status_code == status
+
+
+def test_a_region_outside_the_plans_scope_is_not_asked_to_report(world):
+    inside = list(Region.objects.filter(slug__in=["haikou", "sanya"]))
+    approved_plan(world, regions=[r.pk for r in inside], out_of_scope_reason="仅在试点市推广。")
+    ledong = signed_in(world, "ledong").get("/adoption/mine/").content.decode()
+    unreported = ledong.split('id="unreported-heading"', 1)[1]
+    assert "推进“三医联动一张网”改革" not in unreported  # 4-1 is 不适用 for Ledong by plan
+    assert "尚未填报的案例（6）" in ledong  # 4-8 is reported (not started); 4-1 is out of scope
+    haikou = signed_in(world, "haikou").get("/adoption/mine/").content.decode()
+    assert "尚未填报的案例（7）" in haikou  # Haikou reported 4-1, and is in its scope anyway

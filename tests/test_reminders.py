@@ -60,7 +60,7 @@ def test_a_late_region_is_told_before_and_once_on_the_miss_however_often_the_com
     before = to("ledong@example.gov.cn")
     assert len(before) == 1
     assert before[0].subject == "【营商环境示范案例库】乐东黎族自治县：案例4-1 7 天后到启动时限".replace("4-1 ", "4-1")
-    assert "2024年03月01日" in before[0].body
+    assert "2024年3月1日" in before[0].body
     assert to("haikou@example.gov.cn") == []  # Haikou has started; its landing is months away
     run_daily(date(2024, 2, 23))
     run_daily(date(2024, 2, 24))

@@ -32,7 +32,7 @@ from cases.downloads import downloads_per_minute
 from cases.models import Case, Notice, Region, batch_label
 from cases.ratelimit import rate_limited
 
-from . import access, deadlines, stats
+from . import access, deadlines, maps, stats
 from .forms import DateInput
 from .models import AdoptionReport, AdoptionResult, Bulletin
 
@@ -114,6 +114,7 @@ def compute(notice: Notice, day: date) -> dict:
             {
                 "rank": s.rank,
                 "region": s.region.name,
+                "slug": s.region.slug,
                 "rate": str(s.rate) if s.reports else None,
                 "on_time_rate": None if s.on_time_rate is None else str(s.on_time_rate),
                 **{status.value: s.counts[status] for status in stats.STATUS_ORDER},
@@ -123,6 +124,23 @@ def compute(notice: Notice, day: date) -> dict:
         ],
         "overdue": overdue,
     }
+
+
+def region_map(content: dict) -> maps.RegionMap:
+    """The province map of a kept bulletin, from its own counts (PROVINCE_KEY, as on /adoption/)."""
+    regions = list(Region.objects.all())
+    by_slug = {region.slug: region for region in regions}
+    statuses = {}
+    for standing in content["standings"]:
+        region = by_slug.get(standing.get("slug"))
+        if region is None:
+            continue
+        found = Counter({status.value: standing[status.value] for status in stats.STATUS_ORDER})
+        status = maps.province_status(content["cases"], found)
+        statuses[region.pk] = (status, maps.province_words(status, content["cases"], found), "")
+    as_of = documents.chinese_date(date.fromisoformat(content["as_of"]))
+    caption = f"截至{as_of}，{_batch(content)}示范案例在各市县的落地情况"
+    return maps.draw(caption, statuses, regions, maps.PROVINCE_KEY)
 
 
 def _results(found: dict, rows: list[stats.Row]) -> dict[int, list[dict]]:
@@ -258,7 +276,12 @@ def bulletin_page(request: HttpRequest, pk: int) -> HttpResponse:
     response = render(
         request,
         "adoption/bulletin.html",
-        {"bulletin": bulletin, "c": bulletin.content, "maker": _maker(bulletin), "statuses": stats.SHORT},
+        {
+            "bulletin": bulletin,
+            "c": bulletin.content,
+            "maker": _maker(bulletin),
+            "map": region_map(bulletin.content),
+        },
     )
     response["Cache-Control"] = "private, no-cache"
     return response
@@ -291,7 +314,7 @@ def write_document(bulletin: Bulletin):
     cells = c["cases"] * c["regions"]
     documents.body(
         doc,
-        f"为推动{_batch(c)}优化营商环境示范案例在全省推广实施、落地见效，现将截至{as_of:%Y年%m月%d日}"
+        f"为推动{_batch(c)}优化营商环境示范案例在全省推广实施、落地见效，现将截至{documents.chinese_date(as_of)}"
         f"的推广落实情况通报如下。",
     )
     documents.heading(doc, "一、总体进展")
@@ -308,7 +331,11 @@ def write_document(bulletin: Bulletin):
             [f"{p['code']} {p['title']}", p["landed"], p["in_progress"], p["not_started"], p["not_applicable"]]
             for p in c["per_case"]
         ],
+        first_mm=80,
     )
+    picture = region_map(c)
+    legend = "；".join(f"{words} {count} 个" for _, words, count, _ in picture.legend)
+    documents.picture(doc, maps.png(picture), f"{picture.caption}（{legend}）")
     documents.heading(doc, "二、领跑者和跟跑者")
     leaders = [s["region"] for s in c["standings"] if s["tier"] == "领跑者"]
     followers = [s["region"] for s in c["standings"] if s["tier"] == "跟跑者"]
@@ -345,6 +372,7 @@ def write_document(bulletin: Bulletin):
             doc,
             ["案例", "市县", "逾期类型", "应完成日期", "逾期天数"],
             [[f"{o['code']} {o['title']}", o["region"], o["kind"], o["due"], o["days"]] for o in c["overdue"]],
+            first_mm=60,
         )
     else:
         documents.body(doc, "无逾期事项。")
@@ -352,7 +380,7 @@ def write_document(bulletin: Bulletin):
     documents.body(doc, bulletin.closing or DEFAULT_CLOSING)
     documents.line(doc, "")
     documents.line(doc, "中共海南省委优化营商环境领导小组办公室", align="right")
-    documents.line(doc, f"{bulletin.created_at:%Y年%m月%d日}", align="right")
+    documents.line(doc, documents.chinese_date(timezone.localtime(bulletin.created_at)), align="right")
     return doc
 
 

@@ -10,7 +10,9 @@ nothing rests on colour alone. No script, no style attribute: classes only.
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -21,7 +23,7 @@ from django.urls import reverse
 
 from cases.models import Region
 
-from . import stats
+from . import deadlines, stats
 from .geo.build import short_name
 from .models import AdoptionReport
 
@@ -110,12 +112,34 @@ def case_map(row: stats.Row) -> RegionMap:
     return draw(f"“{row.case.title}”在各市县的推广落实状态", statuses, [cell.region for cell in row.cells])
 
 
+def province_status(total: int, found: Counter) -> str:
+    """A region over ``total`` cases with ``found`` cells in each status: a key of PROVINCE_KEY."""
+    applicable = total - found[Status.NOT_APPLICABLE]
+    landed, under_way = found[Status.LANDED], found[Status.IN_PROGRESS]
+    if total and applicable == 0:
+        return Status.NOT_APPLICABLE
+    if applicable and landed == applicable:
+        return Status.LANDED
+    if landed:
+        return PARTLY
+    if under_way:
+        return Status.IN_PROGRESS
+    return Status.NOT_STARTED
+
+
+def province_words(status: str, total: int, found: Counter) -> str:
+    word = next(word for key, word, _ in PROVINCE_KEY if key == status)
+    return f"{word}（{total} 个案例中已落地 {found[Status.LANDED]} 个，推进中 {found[Status.IN_PROGRESS]} 个）"
+
+
 def province_map(cases: QuerySet, regions: list[Region], caption: str, total: int | None = None) -> RegionMap:
     """Each region over ``cases`` (PROVINCE_KEY): 全部落地 when every case it applies to has landed, 部分落地 when
     some have, 推进中 when none has but some are under way, 未启动 when none has started, 不适用 when it
-    reported every one not applicable. The words on the map, in the legend and in each region's title agree.
+    reported every one not applicable (or an approved plan leaves it out). The words on the map, in the
+    legend and in each region's title agree with the table's cells.
 
-    One query, and one more to count ``cases`` unless ``total`` is given (a paginator has counted them).
+    One query, and one more to count ``cases`` unless ``total`` is given (a paginator has counted them);
+    one more for the approved plans.
     """
     total = cases.count() if total is None else total
     counts: dict[int, Counter] = {region.pk: Counter() for region in regions}
@@ -128,22 +152,85 @@ def province_map(cases: QuerySet, regions: list[Region], caption: str, total: in
     for region_id, status, n in reports:
         if region_id in counts:
             counts[region_id][status] += n
+    for _, planned in stats.planned_cells(cases.order_by().values("pk"), regions, deadlines.today()):
+        if planned.by_plan:
+            counts[planned.region.pk][Status.NOT_APPLICABLE] += 1
     statuses = {}
     for region in regions:
-        found = counts[region.pk]
-        applicable = total - found[Status.NOT_APPLICABLE]
-        landed, under_way = found[Status.LANDED], found[Status.IN_PROGRESS]
-        if total and applicable == 0:
-            status = Status.NOT_APPLICABLE
-        elif applicable and landed == applicable:
-            status = Status.LANDED
-        elif landed:
-            status = PARTLY
-        elif under_way:
-            status = Status.IN_PROGRESS
-        else:
-            status = Status.NOT_STARTED
-        word = next(word for key, word, _ in PROVINCE_KEY if key == status)
-        words = f"{word}（{total} 个案例中已落地 {landed} 个，推进中 {under_way} 个）"
-        statuses[region.pk] = (status, words, "")
+        status = province_status(total, counts[region.pk])
+        statuses[region.pk] = (status, province_words(status, total, counts[region.pk]), "")
     return draw(caption, statuses, regions, PROVINCE_KEY)
+
+
+# ------------------------------------------------------------------ as a picture, for documents
+
+#: The map's colours, as portal.css gives them to the SVG (.map-<status>).
+COLOURS = {
+    Status.LANDED: "#7cc47f",
+    PARTLY: "#c2e3a0",
+    Status.IN_PROGRESS: "#f6c344",
+    Status.NOT_STARTED: "#e6e8eb",
+    Status.NOT_APPLICABLE: "#b9c3d3",
+}
+#: CJK fonts to label regions with, where the machine has one (Debian's fonts-noto-cjk, fonts-wqy-zenhei).
+LABEL_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+)
+_POINT = re.compile(r"[ML]\s*(-?[\d.]+)[ ,](-?[\d.]+)|(Z)")
+
+
+def png(region_map: RegionMap, scale: float = 2.0) -> bytes:
+    """The map as a PNG (Pillow), for a Word document: the same outlines, colours and short names as the SVG.
+
+    Without a CJK font on the machine the regions are drawn unlabelled; the
+    document's tables name every region anyway.
+    """
+    from PIL import Image, ImageDraw, ImageFont
+
+    _, _, width, height = (float(n) for n in region_map.view_box.split())
+    image = Image.new("RGB", (int(width * scale), int(height * scale)), "white")
+    draw_ = ImageDraw.Draw(image)
+    for area in region_map.areas:
+        colour = COLOURS.get(area.status, COLOURS[Status.NOT_STARTED])
+        if area.path:
+            for ring in _rings(area.path):
+                draw_.polygon([(x * scale, y * scale) for x, y in ring], fill=colour, outline="white")
+        elif area.box:
+            box = area.box
+            corners = [box["x"] * scale, box["y"] * scale, (box["x"] + box["width"]) * scale]
+            corners.append((box["y"] + box["height"]) * scale)
+            draw_.rounded_rectangle(corners, radius=4 * scale, fill=colour, outline="#4a515c", width=2)
+    font = _label_font(ImageFont, int(18 * scale))
+    if font is not None:
+        for area in region_map.areas:
+            x, y = area.label
+            draw_.text((x * scale, y * scale), area.short, fill="#1a1a1a", font=font, anchor="mm")
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _rings(path: str) -> list[list[tuple[float, float]]]:
+    rings, ring = [], []
+    for x, y, close in _POINT.findall(path):
+        if close:
+            if len(ring) > 2:
+                rings.append(ring)
+            ring = []
+        else:
+            ring.append((float(x), float(y)))
+    if len(ring) > 2:
+        rings.append(ring)
+    return rings
+
+
+def _label_font(image_font, size: int):
+    for path in LABEL_FONTS:
+        if Path(path).exists():
+            try:
+                return image_font.truetype(path, size)
+            except OSError:
+                continue
+    return None

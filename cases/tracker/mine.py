@@ -111,6 +111,12 @@ def workspace(user) -> Workspace | None:
     published = Case.objects.published().select_related("notice")
     unit_url = reverse("adoption:region", args=[own.region.slug]) if own.region_id else own.agency.get_absolute_url()
     reported = AdoptionReport.objects.filter(unit_filter, case=OuterRef("pk"))
+    if own.region_id:
+        # A city or county reports on every case, except one an approved plan leaves out of its scope
+        # (不适用 by plan: it is not asked to report), unless it has reported on it anyway.
+        approved = PromotionPlan.objects.filter(case=OuterRef("pk"), status=PromotionPlan.Status.APPROVED)
+        outside = Exists(approved) & ~Exists(approved.filter(regions=own.region))
+        published = published.exclude(outside & ~Exists(reported))
     if own.agency_id:
         # A department reports on the cases it led or is responsible for (Annex 2), and on any it has reported on;
         # a city or county on every case.

@@ -35,6 +35,7 @@ from django.tasks import task, task_backends
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.documents import chinese_date
 from cases.models import Case, Region, Responsibility
 
 from . import deadlines, stats
@@ -171,7 +172,7 @@ def _before(case: Case, cell: stats.Cell, on: date) -> tuple[str, str]:
     subject = f"【营商环境示范案例库】{cell.region.name}：案例{case.code}{when}到{cell.next_kind}时限"
     body = (
         f"按经批准的推广工作方案，{cell.region.name}推广“{case.title}”的{cell.next_kind}时限是"
-        f"{cell.next_due:%Y年%m月%d日}（{when}）。目前状态：{cell.label}。\n\n"
+        f"{chinese_date(cell.next_due)}（{when}）。目前状态：{cell.label}。\n\n"
         f"填写或更新报告：{site()}{reverse('adoption:mine')}\n"
         f"推广工作方案：{site()}{reverse('adoption:plan', args=[case.batch, case.number])}\n" + _footer()
     )
@@ -181,7 +182,7 @@ def _before(case: Case, cell: stats.Cell, on: date) -> tuple[str, str]:
 def _missed(case: Case, cell: stats.Cell) -> tuple[str, str]:
     subject = f"【营商环境示范案例库】{cell.region.name}：案例{case.code}{cell.deadline_label}"
     body = (
-        f"按经批准的推广工作方案，{cell.region.name}推广“{case.title}”的时限是{cell.missed_on:%Y年%m月%d日}，"
+        f"按经批准的推广工作方案，{cell.region.name}推广“{case.title}”的时限是{chinese_date(cell.missed_on)}，"
         f"目前状态为“{cell.label}”，已{cell.deadline_label}，已列入督办清单。\n\n"
         f"请尽快填写或更新报告：{site()}{reverse('adoption:mine')}\n" + _footer()
     )
@@ -192,7 +193,7 @@ def _digest(items: list[tuple[Case, stats.Cell]], on: date) -> tuple[str, str]:
     overdue = [(case, cell) for case, cell in items if cell.overdue]
     soon = [(case, cell) for case, cell in items if not cell.overdue]
     lines = [
-        f"截至{on:%Y年%m月%d日}，本单位负责推广的案例中：逾期 {len(overdue)} 项，"
+        f"截至{chinese_date(on)}，本单位负责推广的案例中：逾期 {len(overdue)} 项，"
         f"{deadlines.DUE_SOON_DAYS} 天内到期 {len(soon)} 项。",
         "",
     ]

@@ -85,6 +85,10 @@ def test_the_replication_loop_from_plan_to_bulletin(browser, seeded_server, acco
     office.get_by_role("button", name="批准方案").click()
     assert "方案已批准" in office.locator(".messages").inner_text()
     accessible(office, "/adoption/cases/4/1/plan/")
+    office.emulate_media(media="print")  # the plan prints: its content without the forms and buttons
+    assert office.locator(".plan dl").first.is_visible()
+    assert office.get_by_role("link", name="修改方案").is_hidden()
+    office.emulate_media(media="screen")
 
     # The start date passes. The daily run, twice: Wenchang's officials get one mail.
     with time_machine.travel(datetime.combine(today + timedelta(days=1), datetime.min.time()) + timedelta(hours=9)):
