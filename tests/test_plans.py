@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 
 from cases import journal
-from cases.models import Case, Region, Section
+from cases.models import Agency, Case, Region, Section
 from cases.tracker import deadlines, stats
 from cases.tracker.models import AdoptionReport, PlanMilestone, PromotionPlan
 from tests.test_adoption import world  # noqa: F401 - the tracker's fixture of accounts and reports
@@ -284,7 +284,8 @@ def test_the_offices_changes_to_an_approved_plan_are_kept_and_shown(world, clien
     plan = approved_plan(world)
     office = signed_in(world, "office")
     changed = plan_post(version=plan.version, plan=plan, milestones=(("start", "", "2024-03-15"),), delete=("start",))
-    changed.update({"submit": "1", "contact_phone": "0898-11111111"})
+    department = Agency.objects.filter(kind="provincial_department", level="provincial").order_by("pk").first()
+    changed.update({"submit": "1", "contact_phone": "0898-11111111", "departments": [str(department.pk)]})
     response = office.post(EDIT_URL, changed)
     assert response.status_code == 302, response.content.decode().split('class="error-summary"')[-1][:600]
     plan.refresh_from_db()
@@ -292,6 +293,7 @@ def test_the_offices_changes_to_an_approved_plan_are_kept_and_shown(world, clien
     page = client.get(PLAN_URL).content.decode()
     revisions = page.split("批准后的修改记录", 1)[1]
     assert "修改了联系电话" in revisions
+    assert "修改了推广范围：省直部门" in revisions
     assert "新增时间节点：全部市县启动时限 2024-03-15" in revisions
     assert "删除时间节点：全部市县启动时限 2024-03-01" in revisions
 

@@ -443,7 +443,9 @@ class PromotionPlan(models.Model):
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
     return_reason = models.TextField(_("退回意见"), blank=True)
 
-    history = HistoricalRecords(verbose_name_plural=_("变更记录"), excluded_fields=["version"], m2m_fields=[regions])
+    history = HistoricalRecords(
+        verbose_name_plural=_("变更记录"), excluded_fields=["version"], m2m_fields=[regions, departments]
+    )
 
     class Meta:
         verbose_name = _("推广工作方案")
