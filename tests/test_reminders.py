@@ -159,3 +159,21 @@ def test_a_mail_server_that_is_down_delays_mail_and_loses_none(addresses, databa
     )
     work(start + timedelta(hours=3))
     assert len(mail.outbox) == sent  # each message once
+
+
+def test_the_mail_page_offers_every_kind_and_keeps_what_is_ticked(addresses):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(addresses["users"]["ledong"])
+    page = client.get("/adoption/mail/").content.decode()
+    for label in (
+        "本单位报告被审核或收到意见时提醒我",
+        "本市县的案例临近时限或逾期时提醒我",
+        "每周汇总本单位负责推广的案例的逾期和临近时限情况",
+        "发布新一批示范案例时提醒我",
+    ):
+        assert label in page
+    client.post("/adoption/mail/", {"email": "ledong@example.gov.cn", "deadlines": "on"})
+    preference = MailPreference.objects.get(user=addresses["users"]["ledong"])
+    assert (preference.deadlines, preference.weekly_digest, preference.report_activity) == (True, False, False)
