@@ -343,3 +343,33 @@ def test_a_region_outside_the_plans_scope_is_not_asked_to_report(world):
     assert "尚未填报的案例（6）" in ledong  # 4-8 is reported (not started); 4-1 is out of scope
     haikou = signed_in(world, "haikou").get("/adoption/mine/").content.decode()
     assert "尚未填报的案例（7）" in haikou  # Haikou reported 4-1, and is in its scope anyway
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        {"regions": ["x", "\x00", "９"]},
+        {"milestones-0-region": "\x00"},
+        {"milestones-0-kind": "both"},
+        {"milestones-TOTAL_FORMS": "9999999"},
+        {"milestones-TOTAL_FORMS": "①"},
+        {"version": "①"},
+        {"departments": ["-1"]},
+        {"starts_on": "=1+1"},
+    ],
+)
+def test_junk_in_a_plan_gets_a_chinese_answer_never_a_500(world, junk):
+    response = signed_in(world, "yibao").post(EDIT_URL, {**plan_post(), "submit": "1", **junk})
+    assert response.status_code in (400, 409)
+    assert 'class="error-summary"' in response.content.decode()
+    assert not PromotionPlan.objects.exists()
+
+
+@pytest.mark.parametrize("junk", [{"version": "abc"}, {"version": "\x00"}, {}, {"version": "1", "action": "\x00"}])
+def test_junk_decisions_change_nothing(world, junk):
+    signed_in(world, "yibao").post(EDIT_URL, {**plan_post(), "submit": "1"})
+    plan = PromotionPlan.objects.get()
+    response = signed_in(world, "office").post(f"/adoption/plans/{plan.pk}/decide/", junk)
+    assert response.status_code in (400, 409)
+    plan.refresh_from_db()
+    assert plan.status == "submitted"
