@@ -9,6 +9,7 @@ from django.core.serializers.base import DeserializationError
 from django.db import IntegrityError
 
 from cases.models import Agency, Case, Metric, Notice, Region, Section, Theme
+from tests.markers import database_independent
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +115,7 @@ def test_models_and_migrations_agree():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
+@database_independent
 def test_a_stale_seed_fixture_is_reported(settings, tmp_path):
     (tmp_path / "fixtures").mkdir()
     (tmp_path / "fixtures" / "seed.json").write_text("[]\n", encoding="utf-8")

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from cases.figures import locate, parse_figure, same_unit
 from cases.models import AgencyAlias, Case, Metric, Section
 from cases.notices.fidelity import source_paragraphs, stored_paragraphs
+from tests.markers import database_independent
 
 pytestmark = pytest.mark.django_db
 
@@ -166,5 +167,6 @@ def test_every_seed_alias_is_a_short_form_the_notice_uses(seed, source_text):
         assert alias in source_text, alias
 
 
+@database_independent
 def test_the_seed_fixture_is_what_the_source_and_curation_produce():
     call_command("build_seed", "--check")

@@ -11,6 +11,7 @@ from cases.models import Case, Region
 from cases.tracker import maps
 from cases.tracker.geo import build
 from cases.tracker.models import AdoptionReport
+from tests.markers import database_independent
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,7 @@ def test_the_decoded_outlines_lie_in_hainan():
         assert max(lat) < 20.2, name
 
 
+@database_independent
 def test_the_map_in_the_repository_is_what_the_build_script_makes():
     source = json.loads(build.SOURCE.read_text(encoding="utf-8"))
     made = json.loads(json.dumps(build.build(source), ensure_ascii=False))

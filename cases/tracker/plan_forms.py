@@ -161,6 +161,7 @@ PlanMilestones = inlineformset_factory(
     extra=2,
     can_delete=True,
     max_num=60,
+    absolute_max=60,
     validate_max=True,
     error_messages={"too_many_forms": "时间节点最多 60 个。"},
 )
