@@ -81,6 +81,10 @@ def test_a_bulletin_for_today_has_the_figures_of_the_matrix_the_rankings_and_the
         "逾期未落地": 1,
     }  # Haikou started
     assert {o["region"] for o in c["overdue"]} == {o.cell.region.name for o in overdue}
+    in_order = [r.name for r in regions if r.slug != "haikou"] + [
+        "海口市"
+    ]  # most days first, then the province's order
+    assert [o["region"] for o in c["overdue"]] == in_order
     matrix = Client().get("/adoption/?batch=4").content.decode()
     assert f"{per_case['4-3']['landed']}/{len(regions)}" in matrix
     page = signed_in(world, "haikou").get(f"/adoption/bulletins/{bulletin.pk}/").content.decode()

@@ -76,6 +76,9 @@ def compute(notice: Notice, day: date) -> dict:
         standings.append(standing)
     average = stats.rank(standings)
     results = _results(found, rows)
+    late = [(row, cell) for row in rows for cell in row.cells if cell.overdue]
+    # Most days overdue first; then in the notice's and the province's order (as the 督办清单 sorts).
+    late.sort(key=lambda item: (-(day - item[1].missed_on).days, item[0].case.number, item[1].region.position))
     overdue = [
         {
             "code": row.case.code,
@@ -85,11 +88,8 @@ def compute(notice: Notice, day: date) -> dict:
             "due": cell.missed_on.isoformat(),
             "days": (day - cell.missed_on).days,
         }
-        for row in rows
-        for cell in row.cells
-        if cell.overdue
+        for row, cell in late
     ]
-    overdue.sort(key=lambda o: (-o["days"], o["code"], o["region"]))
     return {
         "title": f"关于{batch_label(notice.batch)}优化营商环境示范案例推广落实情况的通报",
         "batch": notice.batch,
