@@ -14,15 +14,9 @@ from cases.models import Case, Notice, Region
 from cases.tracker import stats, supervision
 from cases.tracker.models import AdoptionReport, AdoptionResult, Bulletin
 from tests.test_adoption import world  # noqa: F401 - the tracker's fixture of accounts and reports
-from tests.test_plans import _commits, approved_plan  # noqa: F401 - POSTs that commit
+from tests.test_plans import _commits, approved_plan, signed_in  # noqa: F401 - POSTs that commit
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(world, who: str) -> Client:
-    client = Client()
-    client.force_login(world["users"][who])
-    return client
 
 
 def generate(world, **data) -> tuple:

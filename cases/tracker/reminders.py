@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -112,6 +112,16 @@ class DailyRun:
     missed: int = 0
     digests: int = 0
     skipped: int = 0  # already sent on an earlier run
+    #: (unit, preference) -> addresses: read once per unit in a run, not once per cell.
+    addresses: dict = field(default_factory=dict)
+
+    def recipients(self, unit: tuple[str, int], preference: str) -> list[str]:
+        key = (unit, preference)
+        if key not in self.addresses:
+            kind, pk = unit
+            where = Q(official__region_id=pk) if kind == "region" else Q(official__agency_id=pk)
+            self.addresses[key] = list(_officials(where, preference).values_list("email", flat=True))
+        return self.addresses[key]
 
 
 def daily(on: date | None = None) -> DailyRun:
@@ -135,22 +145,22 @@ def daily(on: date | None = None) -> DailyRun:
         if cell.overdue:
             kind = "start" if cell.deadline == deadlines.LATE_START else "land"
             key = f"missed:{case.pk}:{cell.region.pk}:{kind}:{cell.missed_on.isoformat()}"
-            _remind(run, "missed", key, Q(official__region=cell.region), "deadlines", _missed(case, cell))
+            _remind(run, "missed", key, ("region", cell.region.pk), "deadlines", _missed(case, cell))
         elif cell.next_due and cell.status != "landed" and (cell.next_due - on).days <= REMIND_BEFORE_DAYS:
             kind = "start" if cell.next_kind == "启动" else "land"
             key = f"before:{case.pk}:{cell.region.pk}:{kind}:{cell.next_due.isoformat()}"
-            _remind(run, "before", key, Q(official__region=cell.region), "deadlines", _before(case, cell, on))
+            _remind(run, "before", key, ("region", cell.region.pk), "deadlines", _before(case, cell, on))
     year, week, _ = on.isocalendar()
     for agency_id, items in digest.items():
         key = f"digest:{agency_id}:{year}-W{week:02d}"
-        _remind(run, "digests", key, Q(official__agency_id=agency_id), "weekly_digest", _digest(items, on))
+        _remind(run, "digests", key, ("agency", agency_id), "weekly_digest", _digest(items, on))
     return run
 
 
-def _remind(run: DailyRun, counter: str, key: str, unit: Q, preference: str, message: tuple[str, str]) -> None:
+def _remind(run: DailyRun, counter: str, key: str, unit: tuple, preference: str, message: tuple[str, str]) -> None:
     """Record ``key`` and enqueue its mail in one transaction; a key recorded before sends nothing."""
     with transaction.atomic():
-        recipients = list(_officials(unit, preference).values_list("email", flat=True))
+        recipients = run.recipients(unit, preference)
         try:
             with transaction.atomic():
                 SentReminder.objects.create(key=key, recipients=len(recipients))
