@@ -45,6 +45,8 @@ ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")
 
 #: Response headers kept with a cached page.
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
+#: Headers a view writes for a wrapper around the cache (a room's own notes on the page), kept with it too.
+KEPT_PREFIX = "X-Page-"
 
 
 def register_version(name: str, model: type) -> None:
@@ -175,7 +177,7 @@ def _render_and_keep(request, view, args, kwargs, names, seconds) -> HttpRespons
     if response is None:
         response = view(request, *args, **kwargs)
         if _storable(request, response):
-            headers = {h: response[h] for h in KEPT_HEADERS if h in response}
+            headers = {h: v for h, v in response.items() if h in KEPT_HEADERS or h.startswith(KEPT_PREFIX)}
             stored = {"content": response.content, "gzip": _compressed(response.content), "headers": headers}
             _keep_page(_page_key(request, states), stored, seconds or settings.PAGE_CACHE_SECONDS)
     if response.status_code == 200 and not response.has_header("ETag"):

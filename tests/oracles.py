@@ -14,12 +14,22 @@ import re
 
 from django.db.models import Prefetch
 
-from cases.models import Agency, Case, CaseAgency
+from cases.models import Agency, Case, CaseAgency, Theme
 from cases.search.models import CaseFacet, CaseSearch, CaseText, SynonymSet
 from cases.search.query import SearchQuery
-from cases.search.suggestions import split_word
-from cases.search.thesaurus import Thesaurus
+from cases.search.thesaurus import Thesaurus, general_synonyms
 from cases.search.tokens import normalize
+from cases.search.words import (
+    FUNCTION_WORDS,
+    Lexicon,
+    Word,
+    bounded,
+    cut,
+    parts_of,
+    quoted_terms,
+    seamed,
+    words_of,
+)
 
 FACETS = ("theme", "batch", "kind", "level", "region", "agency", "has_baseline")
 
@@ -82,9 +92,22 @@ def ranked_matches(text: str, *, published_only: bool) -> list[Case]:
     return [case for case, _, _ in words]
 
 
+def lexicon() -> Lexicon:
+    """The catalog's own words, from the models: synonym words, names, aliases, themes, titles' quoted terms."""
+    th = thesaurus()
+    words = set(th.expansions) | {w for forms in th.expansions.values() for w in forms}
+    for agency in Agency.objects.prefetch_related("aliases"):
+        words |= {normalize(agency.name)} | {normalize(a.name) for a in agency.aliases.all()}
+    words |= {normalize(name) for name in Theme.objects.values_list("name", flat=True)}
+    for case in Case.objects.published():
+        words |= {normalize(t) for t in quoted_terms(f"{case.title} {case.subtitle}")}
+    return Lexicon.of(words)
+
+
 def ranked_words(text: str, *, published_only: bool) -> list[tuple[Case, int, float]]:
     th = thesaurus()
-    terms = list(SearchQuery.parse(text).terms)
+    query = SearchQuery.parse(text)
+    terms = list(query.terms)
     cases = list(_cases(published_only))
     texts = {case.pk: case_texts(case) for case in cases}
     published = [c for c in cases if c.is_published] if not published_only else cases
@@ -93,18 +116,59 @@ def ranked_words(text: str, *, published_only: bool) -> list[tuple[Case, int, fl
         return any(form in part for form in forms for part in texts[case.pk].values())
 
     def word_forms(words):
-        return [th.forms(w) for w in words]
+        return [(w,) if w in query.quoted else th.forms(w) for w in words]
 
     forms = word_forms(terms)
+    optional = [False] * len(terms)
     hits = [c for c in cases if all(holds(c, f) for f in forms)]
     partial = False
     if not hits and terms:
-        if len(terms) == 1 and len(terms[0]) >= 3 and not any(holds(c, forms[0]) for c in cases):
-            pieces = split_word(terms[0], th)
-            if len(pieces) >= 2:
-                forms = word_forms(pieces)
-        hits = [c for c in cases if any(holds(c, f) for f in forms)]
-        partial = bool(hits)
+        # Understood as words: cut, function words dropped, single characters optional.
+        words: list[str] = []
+        optional = []
+        known = lexicon()
+        for term in terms:
+            for word in [Word(term)] if term in query.quoted else words_of(term, known):
+                if word.text not in words:
+                    words.append(word.text)
+                    optional.append(word.optional)
+        if all(optional):
+            words, optional = [], []
+
+        def empty(word, word_forms_, opt):
+            # Found in no published case (the catalog index holds only those), in any of its forms.
+            return not opt and word not in query.quoted and not any(holds(c, word_forms_) for c in published)
+
+        general = general_synonyms()
+        forms = word_forms(words)
+        listed = zip(words, forms, optional, strict=True)
+        near = {w: general[w] for w, f, o in listed if empty(w, f, o) and general.get(w)}
+        forms = [(*f, *near[w]) if w in near else f for w, f in zip(words, forms, strict=True)]
+        if any(
+            empty(w, f, o) and [p.text for p in parts_of(w)] != [w]
+            for w, f, o in zip(words, forms, optional, strict=True)
+        ):
+            parts: dict[str, bool] = {}
+            for w, f, o in zip(words, forms, optional, strict=True):
+                for piece in parts_of(w) if empty(w, f, o) else [Word(w, o)]:
+                    parts.setdefault(piece.text, piece.optional)
+            words, optional = list(parts), list(parts.values())
+            forms = [(*f, *near[w]) if w in near else f for w, f in zip(words, word_forms(words), strict=True)]
+        required = [f for f, opt in zip(forms, optional, strict=True) if not opt] or forms
+        hits = [c for c in cases if all(holds(c, f) for f in required)] if forms else []
+        if not hits and forms:
+            hits = [c for c in cases if any(holds(c, f) for f in required)]
+            partial = bool(hits)
+        if not hits:
+            # The last resort: the query's Chinese characters, not function words, at most eight.
+            pieces = [p for t in terms if t not in query.quoted for p in cut(t) if p not in FUNCTION_WORDS]
+            chars = [c for p in pieces for c in p if "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"]
+            chars = [c for c in dict.fromkeys(chars) if c not in FUNCTION_WORDS][:8]
+            forms = required = [(c,) for c in chars]
+            hits = [c for c in cases if any(holds(c, f) for f in required)]
+            partial = bool(hits)
+    else:
+        required = forms
     # Corpus statistics over the published cases, as the catalog index keeps them.
     n = len(published)
     averages = {tier: sum(len(texts[c.pk][tier]) for c in published) / max(n, 1) for tier in WEIGHTS}
@@ -112,15 +176,23 @@ def ranked_words(text: str, *, published_only: bool) -> list[tuple[Case, int, fl
     ranked = []
     for case in hits:
         score = 0.0
+        seams = seamed("\n".join(t for t in texts[case.pk].values() if t))
         for word_forms_, df in zip(forms, frequencies, strict=True):
             weighted = 0.0
+            total = 0
             for tier, weight in WEIGHTS.items():
                 count = sum(texts[case.pk][tier].count(form) for form in word_forms_)
+                total += count
                 if count:
                     weighted += weight * count / (0.25 + 0.75 * len(texts[case.pk][tier]) / (averages[tier] or 1))
+            if total:
+                on_boundaries = sum(seams.count(form) for form in word_forms_)
+                on_boundaries += sum(seams.count(bounded(form)) for form in word_forms_ if bounded(form))
+                on_boundaries = min(on_boundaries, total)
+                weighted *= (on_boundaries + 0.2 * (total - on_boundaries)) / total
             if weighted:
                 score += math.log(1 + (max(n, 1) - df + 0.5) / (df + 0.5)) * weighted / (1.2 + weighted)
-        matched = sum(1 for f in forms if holds(case, f))
+        matched = sum(1 for f in required if holds(case, f))
         ranked.append((case, matched if partial else 0, round(score, 6)))
     ranked.sort(key=lambda item: (-item[1], -item[2], -item[0].batch, item[0].number))
     return ranked
@@ -168,7 +240,17 @@ def assert_derived_data_is_current() -> None:
     expected_docs = {d.case_id: (d.title, d.headings, d.intro, d.body) for d, _ in documents}
     stored_docs = {row.case_id: (row.title, row.headings, row.intro, row.body) for row in CaseSearch.objects.all()}
     assert stored_docs == expected_docs, "the search index is behind the catalog"
-    fields = ("title", "headings", "intro", "body", "title_length", "headings_length", "intro_length", "body_length")
+    fields = (
+        "title",
+        "headings",
+        "intro",
+        "body",
+        "title_length",
+        "headings_length",
+        "intro_length",
+        "body_length",
+        "words",
+    )
     expected_texts = {t.case_id: tuple(getattr(t, f) for f in fields) for _, t in documents}
     stored_texts = {row.case_id: tuple(getattr(row, f) for f in fields) for row in CaseText.objects.all()}
     assert stored_texts == expected_texts, "the ranking text is behind the catalog"

@@ -1,11 +1,14 @@
 """Search measured on officials' own words (tests/search_relevance.json; cases.search.quality).
 
-The floor is what search reaches today, so that no change makes it worse
-unseen; issue 21 raises it to a top-1 accuracy of 0.9 with no dead end.
+The floor sits a little under what search reaches today, so that no change makes it worse
+unseen: at least 0.9 top-1 and no dead end, as issue 21 asks. The thesaurus was written
+with the relevance set in view, so a second, held-out set (tests/search_relevance_heldout.json,
+written before its results were seen and never tuned for) holds its own floor.
 """
 
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -14,10 +17,14 @@ from cases.search import quality
 
 pytestmark = pytest.mark.django_db
 
-#: Measured on the seed on 2026-12-05 (bench/README.md): 66 queries, top-1 0.803, MRR 0.818, 7 dead ends.
-TOP1_FLOOR = 0.80
-MRR_FLOOR = 0.81
-MOST_DEAD_ENDS = 7
+#: Measured on the seed on 2026-12-05 (bench/README.md): 66 queries, top-1 1.000, MRR 1.000, no dead end
+#: (before issue 21: 0.803, 0.818, 7 dead ends).
+TOP1_FLOOR = 0.95
+MRR_FLOOR = 0.95
+MOST_DEAD_ENDS = 0
+#: The held-out set: 31 queries, top-1 0.871, MRR 0.935, no dead end.
+HELD_OUT = Path(__file__).with_name("search_relevance_heldout.json")
+HELD_OUT_TOP1_FLOOR = 0.8
 #: The everyday queries issue 21 reported, each with the case it names.
 ISSUE_QUERIES = {
     "看病": "4-1",
@@ -45,6 +52,15 @@ def test_search_does_not_fall_below_its_measured_quality(seed):
     assert result.top1 >= TOP1_FLOOR
     assert result.mrr >= MRR_FLOOR
     assert result.dead_ends <= MOST_DEAD_ENDS
+
+
+def test_search_holds_its_floor_on_queries_it_was_not_tuned_for(seed):
+    queries = quality.load(HELD_OUT)
+    assert len(queries) >= 30
+    assert not {q["q"] for q in queries} & {q["q"] for q in quality.load()}
+    result = quality.evaluate(queries)
+    assert result.top1 >= HELD_OUT_TOP1_FLOOR
+    assert result.dead_ends == 0
 
 
 def test_the_command_prints_the_figures_and_refuses_a_broken_set_in_chinese(seed, tmp_path):

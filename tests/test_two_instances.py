@@ -27,7 +27,7 @@ from tests.oracles import FACET_OPTION, RESULT_COUNT
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "两台实例-测试口令-2026"
-NEW_WORD = "双实例同步验证"
+NEW_WORD = "鼹鼷鼶鼸"  # characters that stand nowhere in the seed, so not even its characters match
 
 pytestmark = pytest.mark.slow
 

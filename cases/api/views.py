@@ -136,8 +136,16 @@ def api_case_list(request: HttpRequest) -> JsonResponse:
     if match is not None:
         searched = {
             "partial": match.partial,
+            # Not found as typed: found by the query's words (cases.search.matching), each with what it searched.
+            "understood": match.understood,
+            # Not even the words stand anywhere: these cases hold some of the query's characters (a guess).
+            "by_characters": match.characters,
             "words": [w.word for w in match.words],
-            "also_searched": dict(query.expansions),
+            "also_searched": (
+                {w.word: [f for f in w.forms if f != w.word] for w in match.words if len(w.forms) > 1}
+                if match.understood
+                else dict(query.expansions)
+            ),
         }
     return json_response(
         {

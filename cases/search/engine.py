@@ -29,12 +29,17 @@ from django.core.cache import cache
 from django.db import connections
 from pyroaring import FrozenBitMap
 
-from cases.models import Agency, Case, Region, Theme
+from cases.models import Agency, AgencyAlias, Case, Region, Theme
 
 from .models import CatalogVersion, SynonymSet
 from .ranking import CorpusStats
 from .suggestions import Suggester, build_vocabulary
 from .thesaurus import Thesaurus
+from .tokens import normalize
+from .words import Lexicon, quoted_terms
+
+#: Titles read for their quoted key terms (一照(证)通行, 税保银互动); a synthetic catalog has thousands alike.
+MAX_TITLES = 20000
 
 #: The empty set of cases.
 NOTHING = FrozenBitMap()
@@ -123,6 +128,20 @@ class CatalogIndex:
         return Thesaurus.from_groups(groups)
 
     @cached_property
+    def lexicon(self) -> Lexicon:
+        """The catalog's own words a query's pieces are joined back into (cases.search.words)."""
+        words = set(self.thesaurus.expansions) | {w for forms in self.thesaurus.expansions.values() for w in forms}
+        names = [
+            *Theme.objects.using(self.alias).values_list("name", flat=True),
+            *Agency.objects.using(self.alias).values_list("name", flat=True),
+            *AgencyAlias.objects.using(self.alias).values_list("name", flat=True),
+        ]
+        words |= {normalize(name) for name in names}
+        for title, subtitle in Case.objects.using(self.alias).published().values_list("title", "subtitle")[:MAX_TITLES]:
+            words |= {normalize(term) for term in quoted_terms(f"{title} {subtitle}")}
+        return Lexicon.of(words)
+
+    @cached_property
     def stats(self):
         """Published cases and their tiers' average lengths, for BM25F (cases.search.ranking)."""
         return CorpusStats.read(self.alias, self.position)
@@ -194,6 +213,7 @@ def warm(alias: str = "default") -> None:
     index = catalog_index(alias)
     index.thesaurus  # noqa: B018 - read now, kept with the index
     index.stats  # noqa: B018
+    index.lexicon  # noqa: B018
 
 
 def clear() -> None:

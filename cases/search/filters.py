@@ -257,7 +257,7 @@ class CaseFilter(django_filters.FilterSet):
             candidates = [pk for pk, _ in RankedCases(index, classes)[0 : ranking.rank_window()]]
             scores = self.scores_of(candidates)
             # Partial results: more words first. Equal scores: catalog order (newest batch, then number).
-            words = {pk: len(match.words_of(index.position[pk])) for pk in candidates} if match.partial else {}
+            words = {pk: match.held(index.position[pk]) for pk in candidates} if match.partial else {}
             window = sorted(candidates, key=lambda pk: (-words.get(pk, 0), -scores[pk], index.position[pk]))
             ranked = RankedCases(index, classes, window=window, scores=scores)
         return ranked

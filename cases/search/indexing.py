@@ -22,6 +22,7 @@ from cases.models import Agency, Case, CaseAgency
 
 from .models import CaseFacet, CaseSearch, CaseText, CatalogVersion
 from .tokens import index_tokens, plain_text
+from .words import seamed
 
 
 def build_document(
@@ -47,6 +48,7 @@ def build_document(
     )
     for tier in ("title", "headings", "intro", "body"):
         setattr(text, f"{tier}_length", len(getattr(text, tier)))
+    text.words = seamed("\n".join(t for t in (text.title, text.headings, text.intro, text.body) if t))
     return document, text
 
 
@@ -193,5 +195,7 @@ def refresh_stale_index(**kwargs) -> None:
         CaseSearch.objects.count() != cases
         or CaseText.objects.count() != cases
         or (cases and not CatalogVersion.objects.exists())
+        # Indexed before the word seams came (search.0005): every text has at least one line.
+        or CaseText.objects.filter(words="").exclude(title="").exists()
     ):
         reindex_cases()

@@ -17,6 +17,7 @@ from .filters import CaseFilter, bound_case_filter
 from .matching import QueryMatch
 from .query import SearchQuery
 from .snippets import Snippet, case_snippet, highlight, match_spans, section_passages
+from .words import function_words_in
 
 PAGE_SIZE = 20
 
@@ -28,6 +29,15 @@ class Result:
     snippet: Snippet | None
     subtitle_html: SafeString | str = ""
     matched_words: list[str] = field(default_factory=list)  # partial results: which words this case holds
+
+
+@dataclass
+class UnderstoodWord:
+    word: str
+    others: list[str]  # synonyms searched with it
+    near: bool  # the others are near-synonyms from the general resource
+    optional: bool
+    found: bool
 
 
 @dataclass
@@ -43,6 +53,29 @@ class CaseListing:
     download_query: str = ""
     match: QueryMatch | None = None
     suggestions: list[tuple[str, list[str]]] = field(default_factory=list)
+    themes: list[tuple[str, str]] = field(default_factory=list)  # (name, slug): where to browse on no exact match
+
+    @property
+    def understood(self) -> bool:
+        """The typed terms were not found as they stand: these cases were found by their words."""
+        return bool(self.match and self.match.understood)
+
+    @property
+    def understood_words(self) -> list[UnderstoodWord]:
+        if not self.understood:
+            return []
+        return [
+            UnderstoodWord(w.word, [f for f in w.forms if f != w.word], w.near, w.optional, bool(w.anywhere))
+            for w in self.match.words
+        ]
+
+    @property
+    def dropped_words(self) -> list[str]:
+        """Words of the query that need not match (要, 哪些, 怎么 …), for the page's explanation."""
+        if not self.understood:
+            return []
+        kept = {w.word for w in self.match.words}
+        return [w for term in self.query.terms for w in function_words_in(term) if w not in kept]
 
     @property
     def list_filters(self) -> list:
@@ -130,10 +163,15 @@ def build_listing(data: QueryDict, path: str) -> CaseListing:
     match = case_filter.query_match()
     results = _results(case_filter, match, page.object_list)
     facets = build_facets(case_filter)
-    suggestions = []
+    suggestions, themes = [], []
+    if match is not None and (match.partial or match.understood or not page.paginator.count):
+        labels = case_filter.catalog().labels("theme")
+        themes = [(name, slug) for slug, name in labels.items()]
     if match is not None and (match.partial or not page.paginator.count):
         suggester = case_filter.catalog().suggester
-        words = [match.query.terms[0]] if match.split else match.missing or list(match.query.terms)
+        words = [w for w in match.missing if w not in match.query.quoted] or [
+            w.word for w in match.words if not w.optional
+        ]
         thesaurus = case_filter.catalog().thesaurus
         for word in words:
             # Near misses of any form: 企业注消 → 经营主体注销 (the form the notice prints).
@@ -155,6 +193,7 @@ def build_listing(data: QueryDict, path: str) -> CaseListing:
         download_query=_without_page(data),
         match=match,
         suggestions=suggestions,
+        themes=themes,
     )
 
 

@@ -122,6 +122,9 @@ class CaseText(models.Model):
     headings = models.TextField(_("小标题文本"), blank=True, default="")
     intro = models.TextField(_("导语文本"), blank=True, default="")
     body = models.TextField(_("正文文本"), blank=True, default="")
+    #: Every tier's text with a SEAM between its words (cases.search.words.seamed): where a match stands on
+    #: word boundaries. Ranking counts a word found only across a seam (…后|证难…) as straddling two words.
+    words = models.TextField(_("分词文本"), blank=True, default="")
 
     class Meta:
         db_table = "cases_casetext"
@@ -203,6 +206,44 @@ class CatalogVersion(models.Model):
     def state(cls, using: str | None = None) -> State | None:
         """(token, when it changed) of the current version; None before it was ever built."""
         return version_row(cls, using)
+
+
+class SearchMiss(models.Model):
+    """A search that found nothing, or found cases only by understanding the words: what officials looked for.
+
+    One row per query text (normalised, at most MAX_QUERY_CHARS), counted;
+    no user, no address, no time of each search is kept, only the first and
+    the last day it was seen. Editors read them in the admin, most frequent
+    first, and turn one into a synonym set with one click. The table keeps
+    at most ``KEEP`` rows: the rarest and oldest go first.
+    """
+
+    NOTHING = "nothing"
+    PARTIAL = "partial"
+    UNDERSTOOD = "understood"
+    OUTCOMES = [
+        (NOTHING, _("没有结果")),
+        (PARTIAL, _("只有包含部分词语的案例")),
+        (UNDERSTOOD, _("原词未找到，按词语找到")),
+    ]
+    KEEP = 5000
+
+    query = models.CharField(_("检索词"), max_length=50, unique=True)
+    outcome = models.CharField(_("结果"), max_length=12, choices=OUTCOMES)
+    results = models.PositiveIntegerField(_("最近一次的结果数"), default=0)
+    searches = models.PositiveIntegerField(_("检索次数"), default=1)
+    first_seen = models.DateField(_("首次"), default=timezone.localdate)
+    last_seen = models.DateField(_("最近"), default=timezone.localdate)
+
+    class Meta:
+        db_table = "search_searchmiss"
+        verbose_name = _("未检索到的词")
+        verbose_name_plural = _("未检索到的词（检索）")
+        ordering = ["-searches", "-last_seen", "query"]
+        indexes = [models.Index(fields=["searches", "last_seen"], name="search_miss_rarest")]
+
+    def __str__(self) -> str:
+        return self.query
 
 
 #: Sent after CatalogVersion.bump(); cases.search.receivers warms the new index once the write commits.

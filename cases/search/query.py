@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .tokens import normalize
+
+#: A phrase typed in quotes is searched as it stands: no synonyms, not cut into words.
+QUOTED = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」')
 
 MAX_QUERY_CHARS = 50
 MAX_TERMS = 8
@@ -20,6 +24,7 @@ class SearchQuery:
     terms: tuple[str, ...]
     truncated: bool = False
     forms: tuple[tuple[str, ...], ...] = ()
+    quoted: frozenset[str] = frozenset()  # the terms typed in quotes
 
     @classmethod
     def parse(cls, raw: str | None, thesaurus=None) -> SearchQuery:
@@ -27,23 +32,31 @@ class SearchQuery:
         truncated = len(text) > MAX_QUERY_CHARS
         text = normalize(text[:MAX_QUERY_CHARS])
         terms: list[str] = []
-        for term in text.split():
-            if term not in terms:
-                terms.append(term)
+        quoted: set[str] = set()
+        at = 0
+        for found in QUOTED.finditer(text):
+            terms += text[at : found.start()].split()
+            phrase = " ".join(next(g for g in found.groups() if g is not None).split())
+            if phrase:
+                terms.append(phrase)
+                quoted.add(phrase)
+            at = found.end()
+        terms += text[at:].split()
+        terms = list(dict.fromkeys(terms))
         truncated = truncated or len(terms) > MAX_TERMS
-        return cls.of(terms[:MAX_TERMS], thesaurus, truncated=truncated)
+        return cls.of(terms[:MAX_TERMS], thesaurus, truncated=truncated, quoted=quoted)
 
     @classmethod
-    def of(cls, terms, thesaurus=None, *, truncated: bool = False) -> SearchQuery:
-        forms = tuple(thesaurus.forms(t) if thesaurus is not None else (t,) for t in terms)
-        return cls(tuple(terms), truncated, forms)
+    def of(cls, terms, thesaurus=None, *, truncated: bool = False, quoted=frozenset()) -> SearchQuery:
+        forms = tuple((t,) if thesaurus is None or t in quoted else thesaurus.forms(t) for t in terms)
+        return cls(tuple(terms), truncated, forms, frozenset(t for t in terms if t in quoted))
 
     def __bool__(self) -> bool:
         return bool(self.terms)
 
     @property
     def display(self) -> str:
-        return " ".join(self.terms)
+        return " ".join(f"“{t}”" if t in self.quoted else t for t in self.terms)
 
     def term_forms(self) -> tuple[tuple[str, ...], ...]:
         return self.forms or tuple((t,) for t in self.terms)

@@ -10,6 +10,12 @@ normalised by the tier's length against the catalog's average:
 
 so a case about social insurance, led by the social insurance centre and
 mentioning it many times, ranks above one that mentions it once in passing.
+
+Words, not windows: an occurrence that straddles two words of the text
+(办证难 finding “…后证难…”, where 证 ends one word and 难 begins the next)
+counts ``STRADDLE`` of one that stands on the text's word boundaries. The
+seamed text (CaseText.words, cases.search.words) tells them apart: a
+straddling occurrence holds a seam there, so it is not found in it.
 The counts come from the database (the same ``replace``/``length`` arithmetic
 on both), everything else from the catalog index.
 
@@ -29,10 +35,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connections
 
+from .words import bounded
+
 TIERS = ("title", "headings", "intro", "body")
 WEIGHTS = {"title": 5.0, "headings": 3.0, "intro": 2.0, "body": 1.0}
 K1 = 1.2
 B = 0.75
+STRADDLE = 0.2
 
 
 def rank_window() -> int:
@@ -66,6 +75,15 @@ class CorpusStats:
 class Occurrences:
     lengths: tuple[int, ...]  # per tier
     counts: tuple[tuple[int, ...], ...]  # per word, per tier
+    aligned: tuple[int, ...] = ()  # per word: occurrences on the text's word boundaries, all tiers
+
+    def share_aligned(self, word: int) -> float:
+        """How much a word's occurrences count: 1 when all stand on word boundaries, STRADDLE when none do."""
+        total = sum(self.counts[word])
+        if not total or not self.aligned:
+            return 1.0
+        aligned = min(self.aligned[word], total)
+        return (aligned + STRADDLE * (total - aligned)) / total
 
 
 def count_occurrences(
@@ -76,12 +94,23 @@ def count_occurrences(
         return {}
     connection = connections[alias]
     columns, params = [], []
+
+    def count(column: str, text: str) -> None:
+        # Non-overlapping occurrences, computed the same way by SQLite and PostgreSQL.
+        columns.append(f"(length(t.{column}) - length(replace(t.{column}, %s, ''))) / {len(text)}")
+        params.append(text)
+
+    aligned_forms = []
     for forms in word_forms:
         for tier in TIERS:
             for form in forms:
-                # Non-overlapping occurrences, computed the same way by SQLite and PostgreSQL.
-                columns.append(f"(length(t.{tier}) - length(replace(t.{tier}, %s, ''))) / {len(form)}")
-                params.append(form)
+                count(tier, form)
+    for forms in word_forms:
+        # On word boundaries: the form within one word of the text, or as the text's own words with seams.
+        texts = [*forms, *(b for b in map(bounded, forms) if b)]
+        aligned_forms.append(len(texts))
+        for text in texts:
+            count("words", text)
     placeholders = ", ".join(["%s"] * len(case_ids))
     lengths = ", ".join(f"t.{tier}_length" for tier in TIERS)
     sql = f"SELECT t.case_id, {lengths}, {', '.join(columns)} FROM cases_casetext t WHERE t.case_id IN ({placeholders})"
@@ -97,19 +126,24 @@ def count_occurrences(
                     per_tier.append(sum(int(v) for v in values[: len(forms)]))
                     values = values[len(forms) :]
                 counts.append(tuple(per_tier))
-            found[case_id] = Occurrences(tier_lengths, tuple(counts))
+            aligned = []
+            for size in aligned_forms:
+                aligned.append(sum(int(v) for v in values[:size]))
+                values = values[size:]
+            found[case_id] = Occurrences(tier_lengths, tuple(counts), tuple(aligned))
     return found
 
 
 def bm25f(occurrences: Occurrences, document_frequencies: Sequence[int], stats: CorpusStats) -> float:
     score = 0.0
     n = max(stats.documents, 1)
-    for counts, df in zip(occurrences.counts, document_frequencies, strict=True):
+    for word, (counts, df) in enumerate(zip(occurrences.counts, document_frequencies, strict=True)):
         weighted = 0.0
         for tier, count, length in zip(TIERS, counts, occurrences.lengths, strict=True):
             if count:
                 average = stats.average_lengths[tier] or 1.0
                 weighted += WEIGHTS[tier] * count / (1 - B + B * length / average)
+        weighted *= occurrences.share_aligned(word)
         if weighted:
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
             score += idf * weighted / (K1 + weighted)

@@ -1,8 +1,10 @@
-"""Never a dead end: words to try when a query finds nothing, and a long word split into shorter ones.
+"""Words to try when a query finds nothing: only whole words that stand in the catalog.
 
-The vocabulary is read once per catalog version: the thesaurus's words,
-theme names, agencies' names and aliases, and the phrases of case titles,
-subtitles and metric labels (split at punctuation), the most frequent first.
+The vocabulary is read once per catalog version: case titles, subtitles and
+metric labels cut into words (cases.search.words), with agencies' names and
+aliases and theme names whole; the synonym sets' words count only where they
+are among those. So 您是不是要找 never offers a piece cut out of the text at a
+character boundary (网公司, 疗保), only a word an official could have typed.
 (Section headings would add little and cost a scan of the largest table.)
 """
 
@@ -17,23 +19,25 @@ from django.db.models import Count
 from cases.models import Agency, AgencyAlias, Case, Metric, Theme
 
 from .tokens import normalize
+from .words import FUNCTION_WORDS, cut, quoted_terms
 
 PHRASE_BREAK = re.compile(r"[\s，,、。；;：:“”\"‘’'（）()《》〈〉【】\[\]！!？?·—\-]+")
 MAX_VOCABULARY = 6000
 MAX_HEADINGS = 20000
 MIN_WORD, MAX_WORD = 2, 30
-# A suggestion never starts or ends with a particle (的通关, 现注): those are not words.
-PARTICLES = set("的了和与及等在是为对将由把被从向以于而或并且之其")
 
 
 def phrases(text: str) -> list[str]:
     return [p for p in PHRASE_BREAK.split(normalize(text)) if MIN_WORD <= len(p) <= MAX_WORD]
 
 
+def words_in(text: str) -> list[str]:
+    """The words of a text worth suggesting: two or more characters, no function word, no punctuation."""
+    return [w for w in cut(normalize(text)) if len(w) >= MIN_WORD and WORDLIKE.fullmatch(w) and w not in FUNCTION_WORDS]
+
+
 def build_vocabulary(alias: str, thesaurus) -> list[str]:
     counts: Counter[str] = Counter()
-    for word in thesaurus.expansions:
-        counts[word] += 1000
     named = [
         *Theme.objects.using(alias).values_list("name", flat=True),
         *Agency.objects.using(alias).values_list("name", flat=True),
@@ -51,9 +55,16 @@ def build_vocabulary(alias: str, thesaurus) -> list[str]:
         if text
     ]
     for text, n in [*labels, *titles]:
+        for term in quoted_terms(text):
+            counts[normalize(term)] += n  # a title's key term in quotes: 一照通行, 税保银互动
         for phrase in phrases(text):
-            counts[phrase] += n
-    return [word for word, _ in counts.most_common(MAX_VOCABULARY)]
+            for word in words_in(phrase):
+                counts[word] += n
+    # Synonym words that stand in the catalog (among its words or phrases) count more: editors chose them.
+    for word in thesaurus.expansions:
+        if word in counts:
+            counts[word] += 1000
+    return [word for word, _ in counts.most_common(MAX_VOCABULARY) if _wordlike(word)]
 
 
 class Suggester:
@@ -83,29 +94,29 @@ class Suggester:
         return self.cache[key]
 
     def _near(self, word: str, limit: int, fuzzy: bool) -> list[str]:
-        """Words of the same length differing in one character (two for five or more), by frequency in
-        the vocabulary (注消 → 注销); then, with ``fuzzy``, whole phrases that look like ``word`` (difflib)."""
+        """Vocabulary words of the same length differing in one character (two for five or more), most frequent
+        first (注消 → 注销); then, with ``fuzzy``, vocabulary words that look like ``word`` (difflib). Only whole
+        words of the vocabulary, never a window cut out of one."""
         if not word:
             return []
         size = len(word)
         allowed = 1 if size < 5 else 2
         candidates = {p for char in set(word) for p in self.by_char.get(char, ())}
-        weight: Counter[str] = Counter()
-        total = len(self.vocabulary)
-        for phrase in candidates:
-            for start in range(len(phrase) - size + 1):
-                window = phrase[start : start + size]
-                if window == word or sum(a != b for a, b in zip(window, word, strict=True)) > allowed:
-                    continue
-                if not _wordlike(window):
-                    continue
-                # A window that is a vocabulary word of its own counts ten times.
-                weight[window] += (total - self.rank[phrase]) * (10 if window in self.rank else 1)
-        near = [w for w, _ in weight.most_common(limit)] if size >= 2 else []
+        near = sorted(
+            (
+                phrase
+                for phrase in candidates
+                if len(phrase) == size
+                and phrase != word
+                and sum(a != b for a, b in zip(phrase, word, strict=True)) <= allowed
+            ),
+            key=self.rank.__getitem__,
+        )[:limit]
+        near = near if size >= 2 else []
         if fuzzy:
-            short = sorted((p for p in candidates if len(p) <= 12), key=self.rank.__getitem__)
+            short = sorted((p for p in candidates if len(p) <= 12 and p != word), key=self.rank.__getitem__)
             for phrase in difflib.get_close_matches(word, short, n=limit, cutoff=0.5):
-                if phrase not in near and len(near) < limit and _wordlike(phrase):
+                if phrase not in near and len(near) < limit:
                     near.append(phrase)
         return near
 
@@ -115,38 +126,9 @@ def suggest(word: str, vocabulary: list[str], limit: int = 5, *, fuzzy: bool = T
 
 
 WORDLIKE = re.compile(r"[\w]+")
+# A suggestion never starts or ends with a particle (的通关, 现注): those are not words.
+PARTICLES = set("的了和与及等在是为对将由把被从向以于而或并且之其")
 
 
 def _wordlike(text: str) -> bool:
-    return (
-        bool(WORDLIKE.fullmatch(text)) and text[0] not in PARTICLES and text[-1] not in PARTICLES and "的" not in text
-    )
-
-
-CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\u3400-\u9fff\uf900-\ufaff]+")
-
-
-def is_cjk(text: str) -> bool:
-    return "\u3400" <= text[0] <= "\u9fff" or "\uf900" <= text[0] <= "\ufaff"
-
-
-def split_word(word: str, thesaurus) -> list[str]:
-    """A long word that matches nothing, as shorter words: dictionary words whole, Chinese as pairs.
-
-    企业注销流程 → 企业、注销、销流、流程: dictionary words (cases.search.thesaurus) are
-    kept whole, the rest of a Chinese run becomes its overlapping character
-    pairs, and a run of Latin letters or digits (9611) stays as it is, so that
-    the cases holding most of the pieces can be shown.
-    """
-    pieces: list[str] = []
-    for segment in thesaurus.segments(word):
-        if isinstance(segment, tuple):
-            pieces.append(segment[0])
-            continue
-        for run in CJK_RUN.findall(segment):
-            if not is_cjk(run) or len(run) <= 2:
-                pieces.append(run)
-            else:
-                pieces += [run[i : i + 2] for i in range(len(run) - 1)]
-    # A lone letter or character would match nearly everything.
-    return list(dict.fromkeys(p for p in pieces if len(p) >= 2))
+    return bool(WORDLIKE.fullmatch(text)) and text[0] not in PARTICLES and text[-1] not in PARTICLES

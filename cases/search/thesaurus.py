@@ -15,9 +15,12 @@ for each form.
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import product
+from pathlib import Path
 
 from .tokens import normalize
 
@@ -79,3 +82,27 @@ class Thesaurus:
             # The typed word contains a shorter form (住房公积金贷款 ⊃ 公积金贷款): the shorter finds it anyway.
             return tuple(kept)
         return (term, *[f for f in kept if f != term])
+
+
+GENERAL = Path(__file__).resolve().parent / "data" / "cow-synsets.tsv.gz"
+MAX_GENERAL = 6  # near-synonyms taken for one word
+
+
+@cache
+def general_synonyms() -> dict[str, tuple[str, ...]]:
+    """A general Chinese synonym resource: the Chinese Open Wordnet's synsets (data/COW-LICENSE.txt).
+
+    Read once per process. Its sets are broad (关门 is not there; 饭店 has
+    宾馆, 酒店 and 餐馆), so they serve only the words that find nothing
+    otherwise (cases.search.matching), and the page says which were used.
+    """
+    found: dict[str, list[str]] = {}
+    with gzip.open(GENERAL, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            synset = line.rstrip("\n").split("\t")
+            for word in synset:
+                others = found.setdefault(word, [])
+                others += [w for w in synset if w != word and w not in others]
+    return {word: tuple(others[:MAX_GENERAL]) for word, others in found.items()}
