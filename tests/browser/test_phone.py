@@ -19,6 +19,8 @@ PUBLIC = [
     "/",
     "/cases/",
     "/cases/?q=注销",
+    "/cases/?q=开饭店要办哪些证",  # understood as words: the explanation and the themes to browse
+    "/cases/?q=医注",  # only characters: the label and the words to try
     "/cases/4/8/",
     "/agencies/",
     "/agencies/hainan-market-regulation/",
@@ -43,7 +45,7 @@ SIGNED_IN = [
 LABELS = (
     ".site-nav a, .site-nav button, .breadcrumbs a, .breadcrumbs span, .status, .demo-tag, .tier, .chip, "
     "button, .button, .editorial-tag, .reconstructed-tag, .nowrap, th, dt, legend, label, time, "
-    ".figure, .figure-label"
+    ".figure, .figure-label, .browse-themes a, .suggestions a"
 )
 # The CJK families installed here (fc-list), each forced on the page in turn.
 FONTS = ["Noto Sans CJK SC", "WenQuanYi Zen Hei"]
