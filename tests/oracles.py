@@ -15,7 +15,7 @@ import re
 from django.db.models import Prefetch
 
 from cases.models import Agency, Case, CaseAgency, Theme
-from cases.search.models import CaseFacet, CaseSearch, CaseText, SynonymSet
+from cases.search.models import CaseFacet, CaseSearch, CaseText, CaseWords, SynonymSet
 from cases.search.query import SearchQuery
 from cases.search.thesaurus import Thesaurus, general_synonyms
 from cases.search.tokens import normalize
@@ -122,6 +122,7 @@ def ranked_words(text: str, *, published_only: bool) -> list[tuple[Case, int, fl
     optional = [False] * len(terms)
     hits = [c for c in cases if all(holds(c, f) for f in forms)]
     partial = False
+    understood = not hits and bool(terms)
     if not hits and terms:
         # Understood as words: cut, function words dropped, single characters optional.
         words: list[str] = []
@@ -185,7 +186,7 @@ def ranked_words(text: str, *, published_only: bool) -> list[tuple[Case, int, fl
                 total += count
                 if count:
                     weighted += weight * count / (0.25 + 0.75 * len(texts[case.pk][tier]) / (averages[tier] or 1))
-            if total:
+            if total and understood:
                 on_boundaries = sum(seams.count(form) for form in word_forms_)
                 on_boundaries += sum(seams.count(bounded(form)) for form in word_forms_ if bounded(form))
                 on_boundaries = min(on_boundaries, total)
@@ -237,7 +238,7 @@ def assert_derived_data_is_current() -> None:
 
     cases = list(_cases(published_only=False).order_by("pk"))
     documents = case_documents(cases)
-    expected_docs = {d.case_id: (d.title, d.headings, d.intro, d.body) for d, _ in documents}
+    expected_docs = {d.case_id: (d.title, d.headings, d.intro, d.body) for d, _, _ in documents}
     stored_docs = {row.case_id: (row.title, row.headings, row.intro, row.body) for row in CaseSearch.objects.all()}
     assert stored_docs == expected_docs, "the search index is behind the catalog"
     fields = (
@@ -249,11 +250,12 @@ def assert_derived_data_is_current() -> None:
         "headings_length",
         "intro_length",
         "body_length",
-        "words",
     )
-    expected_texts = {t.case_id: tuple(getattr(t, f) for f in fields) for _, t in documents}
+    expected_texts = {t.case_id: tuple(getattr(t, f) for f in fields) for _, t, _ in documents}
     stored_texts = {row.case_id: tuple(getattr(row, f) for f in fields) for row in CaseText.objects.all()}
     assert stored_texts == expected_texts, "the ranking text is behind the catalog"
+    expected_words = {w.case_id: w.words for _, _, w in documents}
+    assert dict(CaseWords.objects.values_list("case_id", "words")) == expected_words, "the words are behind"
     expected_keys = {(f.case_id, f.key) for f in case_facets(cases)}
     stored_keys = set(CaseFacet.objects.values_list("case_id", "key"))
     assert stored_keys == expected_keys, "the facet values are behind the catalog"

@@ -302,3 +302,15 @@ def test_recording_a_miss_never_fails_the_page(client, seed, monkeypatch):
     monkeypatch.setattr(misses.SearchMiss.objects, "filter", broken)
     assert client.get("/cases/", {"q": "xyzzy"}).status_code == 200
     assert not SearchMiss.objects.exists()
+
+
+def test_an_index_built_before_the_word_seams_is_rebuilt_at_migrate(seed):
+    """A catalog indexed before search.0005 has no CaseWords: the post-migrate check rebuilds the index."""
+    from cases.search.indexing import refresh_stale_index
+    from cases.search.models import CaseWords
+    from tests.oracles import assert_derived_data_is_current
+
+    CaseWords.objects.all().delete()
+    refresh_stale_index()
+    assert CaseWords.objects.count() == seed.cases.count()
+    assert_derived_data_is_current()

@@ -30,7 +30,7 @@ from cases.models import (
 )
 from cases.search import schema as search_schema
 from cases.search.indexing import facet_keys, index_document
-from cases.search.models import CaseFacet, CaseSearch, CaseText, CatalogVersion
+from cases.search.models import CaseFacet, CaseSearch, CaseText, CaseWords, CatalogVersion
 
 FIRST_SYNTHETIC_BATCH = 1001
 SYNTHETIC_MARK = "【合成数据】"
@@ -292,8 +292,9 @@ def _generate_chunk(rng, corpus, agencies, themes, size, next_batch, per_batch) 
         )
         facets += [CaseFacet(case=case, key=key) for key in sorted(keys)]
     Metric.objects.bulk_create(metrics)
-    CaseSearch.objects.bulk_create([search for search, _ in docs])
-    CaseText.objects.bulk_create([text for _, text in docs])
+    CaseSearch.objects.bulk_create([search for search, _, _ in docs])
+    CaseText.objects.bulk_create([text for _, text, _ in docs])
+    CaseWords.objects.bulk_create([words for _, _, words in docs])
     CaseFacet.objects.bulk_create(facets)
     return next_batch + len(notices)
 

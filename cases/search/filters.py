@@ -269,7 +269,8 @@ class CaseFilter(django_filters.FilterSet):
             return {}
         index = self.catalog()
         frequencies = [len(word.anywhere) for word in match.words]
-        return ranking.scores(index.alias, case_ids, match.forms, frequencies, index.stats)
+        # A term found as typed is exact by design; word boundaries weigh in once the query is taken as words.
+        return ranking.scores(index.alias, case_ids, match.forms, frequencies, index.stats, by_words=match.understood)
 
     def count(self) -> int:
         return len(self.bitmap())

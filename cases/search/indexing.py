@@ -20,15 +20,15 @@ from django.db.models import Prefetch
 from cases import journal
 from cases.models import Agency, Case, CaseAgency
 
-from .models import CaseFacet, CaseSearch, CaseText, CatalogVersion
+from .models import CaseFacet, CaseSearch, CaseText, CaseWords, CatalogVersion
 from .tokens import index_tokens, plain_text
 from .words import seamed
 
 
 def build_document(
     case_id: int, *, title: str, subtitle: str, headings: list[str], intro: str, bodies: list[str]
-) -> tuple[CaseSearch, CaseText]:
-    """One case's index rows from its texts, in the tiers search ranks by: tokens, and the plain text.
+) -> tuple[CaseSearch, CaseText, CaseWords]:
+    """One case's index rows from its texts, in the tiers search ranks by: tokens, the plain text, its words.
 
     The bigram tokens are SQLite's (FTS5 reads them); PostgreSQL indexes the
     plain text itself, so its token columns stay empty.
@@ -48,8 +48,10 @@ def build_document(
     )
     for tier in ("title", "headings", "intro", "body"):
         setattr(text, f"{tier}_length", len(getattr(text, tier)))
-    text.words = seamed("\n".join(t for t in (text.title, text.headings, text.intro, text.body) if t))
-    return document, text
+    words = CaseWords(
+        case_id=case_id, words=seamed("\n".join(t for t in (text.title, text.headings, text.intro, text.body) if t))
+    )
+    return document, text, words
 
 
 def facet_keys(*, batch: int, agencies: Iterable[Agency], theme_slugs: Iterable[str], has_baseline: bool) -> set[str]:
@@ -79,7 +81,7 @@ def case_facets(cases: Iterable[Case]) -> list[CaseFacet]:
 
 def index_document(
     case_id: int, *, title: str, subtitle: str, intro: str, sections, metrics, agencies, theme_names
-) -> tuple[CaseSearch, CaseText]:
+) -> tuple[CaseSearch, CaseText, CaseWords]:
     """The one definition of a case's search document, for every writer (reindexing and synthetic cases).
 
     ``sections`` have label, heading and body; ``metrics`` label and printed;
@@ -93,7 +95,7 @@ def index_document(
     return build_document(case_id, title=title, subtitle=subtitle, headings=headings, intro=intro, bodies=bodies)
 
 
-def case_documents(cases: Iterable[Case]) -> list[tuple[CaseSearch, CaseText]]:
+def case_documents(cases: Iterable[Case]) -> list[tuple[CaseSearch, CaseText, CaseWords]]:
     return [
         index_document(
             case.pk,
@@ -112,7 +114,7 @@ def case_documents(cases: Iterable[Case]) -> list[tuple[CaseSearch, CaseText]]:
 def reindex_cases(case_ids: Iterable[int] | None = None, *, chunk: int = 500) -> int:
     """Rebuild the search and facet rows of these cases (all cases when None). Returns how many were written."""
     cases = Case.objects.order_by("pk")
-    derived = [CaseSearch.objects.all(), CaseText.objects.all(), CaseFacet.objects.all()]
+    derived = [CaseSearch.objects.all(), CaseText.objects.all(), CaseWords.objects.all(), CaseFacet.objects.all()]
     if case_ids is not None:
         ids = list(case_ids)
         cases = cases.filter(pk__in=ids)
@@ -142,8 +144,9 @@ def reindex_cases(case_ids: Iterable[int] | None = None, *, chunk: int = 500) ->
 def _write(cases: list[Case]) -> int:
     CaseFacet.objects.bulk_create(case_facets(cases))
     documents = case_documents(cases)
-    CaseText.objects.bulk_create([text for _, text in documents])
-    return len(CaseSearch.objects.bulk_create([search for search, _ in documents]))
+    CaseText.objects.bulk_create([text for _, text, _ in documents])
+    CaseWords.objects.bulk_create([words for _, _, words in documents])
+    return len(CaseSearch.objects.bulk_create([search for search, _, _ in documents]))
 
 
 def schedule_reindex(case_ids: Iterable[int]) -> None:
@@ -194,8 +197,7 @@ def refresh_stale_index(**kwargs) -> None:
     if (
         CaseSearch.objects.count() != cases
         or CaseText.objects.count() != cases
+        or CaseWords.objects.count() != cases  # indexed before the words came (search.0005)
         or (cases and not CatalogVersion.objects.exists())
-        # Indexed before the word seams came (search.0005): every text has at least one line.
-        or CaseText.objects.filter(words="").exclude(title="").exists()
     ):
         reindex_cases()

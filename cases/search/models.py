@@ -122,9 +122,6 @@ class CaseText(models.Model):
     headings = models.TextField(_("小标题文本"), blank=True, default="")
     intro = models.TextField(_("导语文本"), blank=True, default="")
     body = models.TextField(_("正文文本"), blank=True, default="")
-    #: Every tier's text with a SEAM between its words (cases.search.words.seamed): where a match stands on
-    #: word boundaries. Ranking counts a word found only across a seam (…后|证难…) as straddling two words.
-    words = models.TextField(_("分词文本"), blank=True, default="")
 
     class Meta:
         db_table = "cases_casetext"
@@ -140,6 +137,30 @@ class CaseText(models.Model):
 
     def __str__(self) -> str:
         return f"检索文本：{self.case_id}"
+
+
+class CaseWords(models.Model):
+    """A case's text cut into words (cases.search.words.seamed): where a query word stands on word boundaries.
+
+    Derived data, written with the search index. Ranking reads it only for a
+    query taken as words, and counts an occurrence that straddles two words of
+    the text (证难 in 办证|难) as less (cases.search.ranking). A table of its
+    own, so that CaseText's rows stay narrow for every other search.
+    """
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="search_words", verbose_name=_("案例")
+    )
+    words = models.TextField(_("分词文本"), blank=True, default="")
+
+    class Meta:
+        db_table = "search_casewords"
+        verbose_name = _("分词文本")
+        verbose_name_plural = _("分词文本")
+        ordering = ["case"]
+
+    def __str__(self) -> str:
+        return f"分词文本：{self.case_id}"
 
 
 class CaseFacet(models.Model):

@@ -11,11 +11,13 @@ normalised by the tier's length against the catalog's average:
 so a case about social insurance, led by the social insurance centre and
 mentioning it many times, ranks above one that mentions it once in passing.
 
-Words, not windows: an occurrence that straddles two words of the text
-(办证难 finding “…后证难…”, where 证 ends one word and 难 begins the next)
-counts ``STRADDLE`` of one that stands on the text's word boundaries. The
-seamed text (CaseText.words, cases.search.words) tells them apart: a
-straddling occurrence holds a seam there, so it is not found in it.
+Words, not windows: once a query is taken as words (cases.search.matching),
+an occurrence that straddles two words of the text (证难 in “…办证难…”,
+cut 办证|难) counts ``STRADDLE`` of one that stands on the text's word
+boundaries. The seamed text (CaseWords, cases.search.words) tells them
+apart. A term found as typed is exact by design and is not weighed this way
+(which also spares the common search a second reading of the text).
+
 The counts come from the database (the same ``replace``/``length`` arithmetic
 on both), everything else from the catalog index.
 
@@ -87,17 +89,20 @@ class Occurrences:
 
 
 def count_occurrences(
-    alias: str, case_ids: Sequence[int], word_forms: Sequence[Sequence[str]]
+    alias: str, case_ids: Sequence[int], word_forms: Sequence[Sequence[str]], *, by_words: bool = True
 ) -> dict[int, Occurrences]:
-    """How often each word (any of its forms) stands in each tier of these cases: one query."""
+    """How often each word (any of its forms) stands in each tier of these cases: one query.
+
+    With ``by_words``, also how often it stands on the text's word boundaries (``Occurrences.aligned``).
+    """
     if not case_ids:
         return {}
     connection = connections[alias]
     columns, params = [], []
 
-    def count(column: str, text: str) -> None:
+    def count(column: str, text: str, table: str = "t") -> None:
         # Non-overlapping occurrences, computed the same way by SQLite and PostgreSQL.
-        columns.append(f"(length(t.{column}) - length(replace(t.{column}, %s, ''))) / {len(text)}")
+        columns.append(f"(length({table}.{column}) - length(replace({table}.{column}, %s, ''))) / {len(text)}")
         params.append(text)
 
     aligned_forms = []
@@ -105,15 +110,20 @@ def count_occurrences(
         for tier in TIERS:
             for form in forms:
                 count(tier, form)
-    for forms in word_forms:
+    for forms in word_forms if by_words else ():
         # On word boundaries: the form within one word of the text, or as the text's own words with seams.
         texts = [*forms, *(b for b in map(bounded, forms) if b)]
         aligned_forms.append(len(texts))
         for text in texts:
-            count("words", text)
+            count("words", text, table="w")
     placeholders = ", ".join(["%s"] * len(case_ids))
     lengths = ", ".join(f"t.{tier}_length" for tier in TIERS)
-    sql = f"SELECT t.case_id, {lengths}, {', '.join(columns)} FROM cases_casetext t WHERE t.case_id IN ({placeholders})"
+    # The words are read only when asked for (a LEFT JOIN: a case without them yet counts as all aligned).
+    joined = " LEFT JOIN search_casewords w ON w.case_id = t.case_id" if by_words else ""
+    sql = (
+        f"SELECT t.case_id, {lengths}, {', '.join(columns)} FROM cases_casetext t{joined} "
+        f"WHERE t.case_id IN ({placeholders})"
+    )
     found = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *case_ids])
@@ -127,9 +137,10 @@ def count_occurrences(
                     values = values[len(forms) :]
                 counts.append(tuple(per_tier))
             aligned = []
-            for size in aligned_forms:
-                aligned.append(sum(int(v) for v in values[:size]))
-                values = values[size:]
+            if None not in values:  # no words row (yet): every occurrence counts in full
+                for size in aligned_forms:
+                    aligned.append(sum(int(v) for v in values[:size]))
+                    values = values[size:]
             found[case_id] = Occurrences(tier_lengths, tuple(counts), tuple(aligned))
     return found
 
@@ -156,6 +167,8 @@ def scores(
     word_forms: Sequence[Sequence[str]],
     document_frequencies: Sequence[int],
     stats: CorpusStats,
+    *,
+    by_words: bool = True,
 ) -> dict[int, float]:
-    found = count_occurrences(alias, case_ids, word_forms)
+    found = count_occurrences(alias, case_ids, word_forms, by_words=by_words)
     return {pk: bm25f(found[pk], document_frequencies, stats) if pk in found else 0.0 for pk in case_ids}

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import rjieba
 
-#: Between two words of a text in its seamed form (CaseText.words). Never in a query.
+#: Between two words of a text in its seamed form (CaseWords). Never in a query.
 SEAM = "\x1f"
 
 #: Words an official's question is made of that say nothing of its subject.
