@@ -122,8 +122,13 @@ def ranked_words(text: str, *, published_only: bool) -> list[tuple[Case, int, fl
     optional = [False] * len(terms)
     hits = [c for c in cases if all(holds(c, f) for f in forms)]
     partial = False
-    understood = not hits and bool(terms)
-    if not hits and terms:
+    each_stands = all(any(holds(c, f) for c in published) for f in forms)
+    understood = not hits and bool(terms) and not each_stands
+    if not hits and terms and each_stands:
+        hits = [c for c in cases if any(holds(c, f) for f in forms)]
+        partial = bool(hits)
+        required = forms
+    elif not hits and terms:
         # Understood as words: cut, function words dropped, single characters optional.
         words: list[str] = []
         optional = []

@@ -2,9 +2,11 @@
 
 A case matches a word when any of the word's forms stands in it
 (cases.search.thesaurus). First each typed term is searched as it stands
-(exact, with its synonyms): the cases holding every term are shown.
+(exact, with its synonyms): the cases holding every term are shown. When
+each term stands somewhere but no case holds them all, those holding most
+of them are shown (``partial``).
 
-When no case holds them all, the query is understood as words
+When a term stands nowhere as typed, the query is understood as words
 (cases.search.words): each term is cut into words, function words (要,
 哪些, 怎么 …) are dropped, and each remaining word is searched with its
 synonyms; a word that finds nothing that way takes its near-synonyms from
@@ -118,6 +120,10 @@ def match_query(index: CatalogIndex, query: SearchQuery) -> QueryMatch:
         every = every & word.anywhere
     if every or not words:
         return QueryMatch(query, words, bitmap=every)
+    if all(word.anywhere for word in words):
+        # Every term stands somewhere as typed, only never together: the cases holding most of them.
+        anywhere = FrozenBitMap.union(*(word.anywhere for word in words))
+        return QueryMatch(query, words, partial=True, bitmap=anywhere)
     understood = understand(index, query)
     if understood:
         match = QueryMatch(query, understood, understood=True)
