@@ -9,10 +9,12 @@ two characters and a fixed line spacing of 28 pt; first-level headings
 numbers at the foot, in the form “— 1 —”. Fonts are named as offices install
 them (方正小标宋简体, 仿宋_GB2312, 楷体_GB2312, 黑体) with the East Asian font set
 explicitly; a machine without them substitutes its own, so the document
-always opens and stays legible. Tables are set in 仿宋 at 四号 (14 pt).
+always opens and stays legible. Tables are set in 仿宋 at 四号 (14 pt), or at
+五号 (10.5 pt) where their cells quote whole sentences.
 
-The office's bulletin (cases.tracker.bulletins) is written with these
-functions; nothing else in the portal sets a font size or a margin.
+The office's bulletin (cases.tracker.bulletins) and the documents of cases
+and of the responsibility table (cases.case_documents) are written with
+these functions; nothing else in the portal sets a font size or a margin.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ LATIN_FONT = "Times New Roman"
 SIZE_二号 = Pt(22)
 SIZE_三号 = Pt(16)
 SIZE_四号 = Pt(14)
+SIZE_五号 = Pt(10.5)
 LINE = Pt(28)
 
 #: Characters that XML 1.0 cannot hold (python-docx would refuse the whole document): dropped.
@@ -86,6 +89,20 @@ def line(document, text: str, *, align: str = "left", font: str = BODY_FONT) -> 
     _run(paragraph, text, font, SIZE_三号)
 
 
+def subtitle(document, text: str) -> None:
+    """A subtitle under the title: 楷体 三号, centred."""
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(paragraph, text, SUBHEADING_FONT, SIZE_三号)
+
+
+def signature(document, text: str) -> None:
+    """A line under the title naming who issued or reported the text (申报单位): 仿宋 三号, centred."""
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(paragraph, text, BODY_FONT, SIZE_三号)
+
+
 def heading(document, text: str, level: int = 1) -> None:
     """一、… in 黑体 (level 1) or （一）… in 楷体 (level 2), indented like the body."""
     paragraph = document.add_paragraph()
@@ -101,33 +118,81 @@ def body(document, text: str) -> None:
     _run(paragraph, text, BODY_FONT, SIZE_三号)
 
 
+def item(document, lead: str, text: str) -> None:
+    """A numbered paragraph as notices print it: its lead (（一）标题句。) in 楷体, the rest in 仿宋, one paragraph."""
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.first_line_indent = Pt(32)
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    if lead:
+        _run(paragraph, lead, SUBHEADING_FONT, SIZE_三号)
+    if text:
+        _run(paragraph, text, BODY_FONT, SIZE_三号)
+
+
+def note(document, text: str) -> None:
+    """An editorial remark, set apart from the text it explains: 楷体 四号, no indent."""
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    paragraph.paragraph_format.space_after = Pt(6)
+    _run(paragraph, text, SUBHEADING_FONT, SIZE_四号)
+
+
+def contents(document, entries: list[str], heading_text: str = "目录") -> None:
+    """A contents list: the heading centred in 黑体, one entry a line (plain text, so every reader shows it)."""
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(paragraph, heading_text, HEADING_FONT, SIZE_三号)
+    for entry in entries:
+        line(document, entry)
+
+
+def page_break(document) -> None:
+    document.add_page_break()
+
+
 #: The width of the text block: A4 less the margins.
 TEXT_WIDTH_MM = 210 - 28 - 26
 
 
-def table(document, headers: list[str], rows: list[list], first_mm: float | None = None) -> None:
-    """A bordered table, its header row repeated on every page, in 仿宋 四号.
+def table(
+    document,
+    headers: list[str],
+    rows: list[list],
+    first_mm: float | None = None,
+    *,
+    widths_mm: list[float] | None = None,
+    compact: bool = False,
+) -> None:
+    """A bordered table, its header row repeated on every page, in 仿宋 四号 (``compact``: 五号, for long cells).
 
     ``first_mm`` widens the first column (a case's title) and shares the rest
-    of the text block equally among the others.
+    of the text block equally among the others; ``widths_mm`` gives every
+    column but the last its width, the last taking what is left.
     """
     grid = document.add_table(rows=1, cols=len(headers))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     widths = None
-    if first_mm is not None and len(headers) > 1:
+    if widths_mm is not None and len(widths_mm) == len(headers) - 1:
+        grid.autofit = False
+        widths = [Mm(w) for w in widths_mm] + [Mm(TEXT_WIDTH_MM - sum(widths_mm))]
+    elif first_mm is not None and len(headers) > 1:
         grid.autofit = False
         rest = (TEXT_WIDTH_MM - first_mm) / (len(headers) - 1)
         widths = [Mm(first_mm)] + [Mm(rest)] * (len(headers) - 1)
+    size = SIZE_五号 if compact else SIZE_四号
     header = grid.rows[0]
     _repeat_header(header)
     for cell, text in zip(header.cells, headers, strict=True):
-        _cell(cell, text, HEADING_FONT)
+        _cell(cell, text, HEADING_FONT, size)
     for row in rows:
         cells = grid.add_row().cells
         for cell, value in zip(cells, row, strict=True):
-            _cell(cell, "" if value is None else str(value), BODY_FONT)
+            _cell(cell, "" if value is None else str(value), BODY_FONT, size)
     if widths:
+        # The grid's columns (which LibreOffice lays out by) and every cell (which Word does).
+        for column, width in zip(grid.columns, widths, strict=True):
+            column.width = width
         for row in grid.rows:
             for cell, width in zip(row.cells, widths, strict=True):
                 cell.width = width
@@ -180,11 +245,12 @@ def _run(paragraph, text: str, font: str, size) -> None:
     _east_asian(run._element.get_or_add_rPr(), font)
 
 
-def _cell(cell, text: str, font: str) -> None:
+def _cell(cell, text: str, font: str, size=SIZE_四号) -> None:
     paragraph = cell.paragraphs[0]
     paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
     paragraph.paragraph_format.first_line_indent = Pt(0)
-    _run(paragraph, text, font, SIZE_四号)
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    _run(paragraph, text, font, size)
 
 
 def _repeat_header(row) -> None:
