@@ -15,11 +15,16 @@ import unicodedata
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from . import case_documents, qr
 from .caching import cached_page
+from .downloads import document_response, downloads_per_minute, filename
+from .errors import ClearBadRequest
 from .extensions import comparison_extras
 from .models import Case, Notice, Section
+from .ratelimit import rate_limited
 
 MAX_CASES = 4
 CODE = re.compile(r"(\d{1,6})-(\d{1,6})")
@@ -43,17 +48,21 @@ def parse_codes(values: list[str]) -> tuple[list[tuple[int, int]], list[str]]:
     return codes, junk
 
 
+def _wanted(codes: list[tuple[int, int]]) -> Q:
+    wanted = Q(pk__in=[])
+    for batch, number in codes:
+        wanted |= Q(batch=batch, number=number)
+    return wanted
+
+
 @require_safe
 @cached_page("catalog", "tracker")  # where each case has landed comes from the tracker (cases.extensions)
 def compare(request: HttpRequest) -> HttpResponse:
     codes, ignored = parse_codes(request.GET.getlist("cases"))
     codes = codes[: MAX_CASES * 2]  # enough to fill four places when some name nothing
-    wanted = Q(pk__in=[])
-    for batch, number in codes:
-        wanted |= Q(batch=batch, number=number)
     found = {
         (case.batch, case.number): case
-        for case in Case.objects.published().filter(wanted).for_list().prefetch_related("sections")
+        for case in Case.objects.published().filter(_wanted(codes)).for_list().prefetch_related("sections")
     }
     cases = [found[code] for code in codes if code in found]
     ignored += [f"{b}-{n}" for b, n in codes if (b, n) not in found]
@@ -73,8 +82,31 @@ def compare(request: HttpRequest) -> HttpResponse:
         "choices": [(case, case.code in chosen) for case in choices],
         "others": ",".join(code for code in sorted(chosen) if code not in {c.code for c in choices}),
         "max_cases": MAX_CASES,
+        "document_query": ",".join(case.code for case in cases),
+        "canonical_url": (url := qr.canonical_url(f"{request.path}?cases={','.join(c.code for c in cases)}")),
+        "qr_svg": qr.svg(url, f"本比较网页的二维码：{url}") if len(cases) >= 2 else "",
     }
     return render(request, "cases/compare.html", context)
+
+
+@require_safe
+@rate_limited("download", downloads_per_minute)
+@cached_page("catalog", "tracker", "day")
+def compare_document(request: HttpRequest) -> HttpResponse:
+    """The compared cases (up to four, as on the page) as one Word document, one case after another."""
+    codes, _ = parse_codes(request.GET.getlist("cases"))
+    codes = codes[: MAX_CASES * 2]
+    found = {
+        (c.batch, c.number): c for c in case_documents.for_documents(Case.objects.published().filter(_wanted(codes)))
+    }
+    cases = [found[code] for code in codes if code in found][:MAX_CASES]
+    if not cases:
+        raise ClearBadRequest(
+            "没有找到要比较的案例。请在比较页选择案例后再下载，网址形如 /cases/compare/document.docx?cases=4-1,4-3。"
+        )
+    heading = "示范案例比较：" + "、".join(case.code for case in cases)
+    build = lambda: case_documents.several_cases(cases, heading, timezone.localdate())  # noqa: E731
+    return document_response(request, build, filename(f"示范案例比较 {'、'.join(c.code for c in cases)}", "docx"))
 
 
 def _rows(cases: list[Case]) -> list[tuple[str, list]]:

@@ -7,10 +7,12 @@ app_name = "cases"
 urlpatterns = [
     path("", views.home, name="home"),
     path("cases/<num:batch>/<num:number>/", views.case_detail, name="case-detail"),
+    path("cases/<num:batch>/<num:number>/document.docx", views.case_document, name="case-document"),
     path("cases/compare/", compare.compare, name="compare"),
+    path("cases/compare/document.docx", compare.compare_document, name="compare-document"),
     re_path(r"^agencies/download\.(?P<fmt>xlsx|csv)$", downloads.agency_download, name="agency-download"),
     re_path(
-        r"^responsibilities/download\.(?P<fmt>xlsx|csv)$",
+        r"^responsibilities/download\.(?P<fmt>xlsx|csv|docx)$",
         downloads.responsibility_download,
         name="responsibility-download",
     ),

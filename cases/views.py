@@ -7,15 +7,18 @@ rooms add to a case page comes through cases.extensions.
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from . import charts
+from . import case_documents, charts, qr
 from .caching import cached_page, versioned
 from .collation import by_pinyin
+from .downloads import document_response, downloads_per_minute, filename
 from .extensions import case_page_extras
 from .filters import ResponsibilityFilter
 from .models import Agency, Annex, Case, Notice, NoticeFile, Responsibility, Section, Theme
 from .querysets import PUBLISHED
+from .ratelimit import rate_limited
 from .roles import can_preview_drafts
 from .uploads import CONTENT_TYPES
 
@@ -54,9 +57,22 @@ def case_detail(request: HttpRequest, batch: int, number: int) -> HttpResponse:
         "metrics": metrics,
         "charts": {"pairs": charts.bar_pairs(metrics), "series": charts.series(metrics)},
         "contacts": _contacts(case),
+        "canonical_url": (url := qr.canonical_url(case.get_absolute_url())),
+        "qr_svg": qr.svg(url, f"本案例网页的二维码：{url}"),
         **case_page_extras(request, case, visible),
     }
     return render(request, "cases/case_detail.html", context)
+
+
+@require_safe
+@rate_limited("download", downloads_per_minute)
+@cached_page("catalog", "tracker", "day")  # where it has landed, as of the day of the download
+def case_document(request: HttpRequest, batch: int, number: int) -> HttpResponse:
+    """The case as a Word document (cases.case_documents); a draft only for those who may preview drafts."""
+    visible = Case.objects.visible_to(request.user)
+    case = get_object_or_404(case_documents.for_documents(visible), batch=batch, number=number)
+    build = lambda: case_documents.one_case(case, timezone.localdate())  # noqa: E731
+    return document_response(request, build, filename(f"{case.code} {case.title}", "docx", dated=False))
 
 
 def _contacts(case: Case) -> list[tuple[Agency, list[str]]]:

@@ -311,6 +311,8 @@ PENDING_WORK_GRACE_SECONDS = int(os.environ.get("PENDING_WORK_GRACE_SECONDS", "6
 # readers fewer, and each address (or account) this many downloads a minute.
 DOWNLOAD_MAX_ROWS_ANONYMOUS = int(os.environ.get("DOWNLOAD_MAX_ROWS_ANONYMOUS", "1000"))
 DOWNLOADS_PER_MINUTE = int(os.environ.get("DOWNLOADS_PER_MINUTE", "10"))
+# The most cases one Word document of the case list holds (the list page says so beside the link).
+DOCUMENT_MAX_CASES = int(os.environ.get("DOCUMENT_MAX_CASES", "20"))
 # The largest request body accepted: the largest file of any kind plus its form (cases.middleware); the
 # proxy's client_max_body_size (deploy/nginx.conf) is the same, 22 MB.
 MAX_REQUEST_BYTES = max(EVIDENCE_MAX_BYTES, NOTICE_FILE_MAX_BYTES) + 2 * 1024 * 1024

@@ -238,10 +238,11 @@ def test_every_measure_and_outcome_has_an_anchor_and_a_link_to_it(client, seed):
         assert f'href="#{anchor}" data-copy-link' in html
 
 
-def test_the_printout_carries_the_url_and_the_date(client, seed):
+def test_the_printout_carries_the_public_url_and_the_date(client, seed, settings):
+    settings.PORTAL_URL = "https://yingshang.example.gov.cn"
     html = client.get("/cases/4/1/").content.decode()
-    assert 'class="print-only"' in html
-    assert "本页网址：http://testserver/cases/4/1/" in html
+    assert 'class="print-only print-footer"' in html
+    assert "本页网址：https://yingshang.example.gov.cn/cases/4/1/" in html
     assert "打印日期：" in html
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.utils.safestring import SafeString
@@ -76,6 +77,11 @@ class CaseListing:
             return []
         kept = {w.word for w in self.match.words}
         return [w for term in self.query.terms for w in function_words_in(term) if w not in kept]
+
+    @property
+    def document_limit(self) -> int:
+        """The most cases the list's Word document holds (cases.search.downloads)."""
+        return settings.DOCUMENT_MAX_CASES
 
     @property
     def list_filters(self) -> list:

@@ -24,11 +24,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_safe
 
 from cases import documents
-from cases.downloads import downloads_per_minute
+from cases.downloads import attachment, downloads_per_minute, filename
 from cases.models import Case, Notice, Region, batch_label
 from cases.ratelimit import rate_limited
 
@@ -295,8 +294,8 @@ def bulletin_document(request: HttpRequest, pk: int) -> HttpResponse:
     data = documents.as_bytes(write_document(bulletin))
     content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     response = HttpResponse(data, content_type=content_type)
-    filename = f"{bulletin.content['title']}（截至{bulletin.as_of:%Y-%m-%d}）.docx"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    name = filename(f"{bulletin.content['title']}（截至{bulletin.as_of:%Y-%m-%d}）", "docx", dated=False)
+    response["Content-Disposition"] = attachment(name)
     response["Cache-Control"] = "private, no-store"
     return response
 

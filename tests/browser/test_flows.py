@@ -267,3 +267,24 @@ def test_the_editors_pages_pass_the_accessibility_check_signed_in_as_an_editor(p
     parts = page.evaluate("[...document.querySelectorAll('.timeline td:nth-child(3)')].map(td => td.offsetWidth)")
     assert min(parts) >= 100  # the part's name is read in words, not a character a line
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_printed_case_and_comparison_carry_a_qr_code_that_reads_as_their_public_address(page, settings):
+    """Printed on paper, the page's QR code leads back to the living page (decoded from the rendered pixels)."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    settings.PORTAL_URL = "https://yingshang.example.gov.cn"
+    page.emulate_media(media="print")
+    for path in ("/cases/4/1/", "/cases/compare/?cases=4-1,4-3"):
+        page.goto(page.base + path)
+        code = page.locator(".print-qr svg")
+        assert code.is_visible()
+        box = code.bounding_box()
+        assert 90 <= box["width"] <= 120  # 28 mm on paper
+        pixels = Image.open(io.BytesIO(code.screenshot()))
+        assert [found.text for found in zxingcpp.read_barcodes(pixels)] == [settings.PORTAL_URL + path]
+    page.emulate_media(media="screen")
+    assert page.locator(".print-qr svg").is_hidden()

@@ -45,7 +45,7 @@ SIGNED_IN = [
 LABELS = (
     ".site-nav a, .site-nav button, .breadcrumbs a, .breadcrumbs span, .status, .demo-tag, .tier, .chip, "
     "button, .button, .editorial-tag, .reconstructed-tag, .nowrap, th, dt, legend, label, time, "
-    ".figure, .figure-label, .browse-themes a, .suggestions a"
+    ".figure, .figure-label, .browse-themes a, .suggestions a, .document-link a, .downloads a"
 )
 # The CJK families installed here (fc-list), each forced on the page in turn.
 FONTS = ["Noto Sans CJK SC", "WenQuanYi Zen Hei"]

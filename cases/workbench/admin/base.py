@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportActionMixin
 from import_export.forms import SelectableFieldsExportForm
+
+from cases.downloads import attachment
 
 admin.site.site_header = _("营商环境示范案例库 · 编辑后台")
 admin.site.site_title = _("示范案例库后台")
@@ -77,8 +78,7 @@ class ExportSelectedMixin(ExportActionMixin):
     def _do_file_export(self, file_format, request, queryset, export_form=None):
         response = super()._do_file_export(file_format, request, queryset, export_form=export_form)
         # import-export writes the name between quotes, which no browser reads in Chinese: RFC 6266's filename*.
-        filename = self.get_export_filename(request, queryset, file_format)
-        response["Content-Disposition"] = content_disposition_header(True, filename)
+        response["Content-Disposition"] = attachment(self.get_export_filename(request, queryset, file_format))
         return response
 
     def get_valid_export_item_pks(self, request):
