@@ -182,10 +182,10 @@ def test_control_characters_are_dropped():
 
 
 def expected_ngrams(text: str) -> set[str]:
-    """What PostgreSQL's n-gram function must give: every 2- to 4-character window of each line, each line's end."""
+    """What PostgreSQL's n-gram function must give: every 2- to 6-character window of each line, each line's end."""
     grams = set()
     for line in text.split("\n"):
-        grams |= {line[i : i + size] for size in (2, 3, 4) for i in range(len(line) - size + 1)}
+        grams |= {line[i : i + size] for size in (2, 3, 4, 5, 6) for i in range(len(line) - size + 1)}
         if line:
             grams.add(line[-1])
     return grams

@@ -121,12 +121,17 @@ print(Case.objects.count(), CatalogVersion.current(), search_schema.check(connec
 
 
 def test_the_migration_creates_the_function_the_code_expects():
-    """Migrations keep their own copy of the n-gram function; it must be today's (the schema check compares)."""
+    """Migrations keep their own copy of the n-gram function; the last one's must be today's (the schema check compares).
+
+    0006 went from four-character windows to six: its backward copy is 0003's.
+    """
     import importlib
 
-    migration = importlib.import_module("cases.search.migrations.0003_ngrams_in_indexes_only")
-    assert migration.FUNCTION_BODY == search_schema.PG_FUNCTION_BODY
-    assert migration.TIERS == search_schema.PG_TIERS
+    first = importlib.import_module("cases.search.migrations.0003_ngrams_in_indexes_only")
+    latest = importlib.import_module("cases.search.migrations.0006_six_character_ngrams")
+    assert latest.SIX_GRAMS == search_schema.PG_FUNCTION_BODY
+    assert latest.FOUR_GRAMS == first.FUNCTION_BODY
+    assert latest.TIERS == first.TIERS == search_schema.PG_TIERS
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's n-gram function")

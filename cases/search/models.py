@@ -106,7 +106,7 @@ class CaseText(models.Model):
     Derived data, written with the search index. Ranking counts how often each
     query word stands in each tier (cases.search.ranking); on PostgreSQL the
     GIN indexes that find the words are built on these texts, and a word
-    longer than four characters is verified against them. The rows are narrow, the
+    longer than six characters is verified against them. The rows are narrow, the
     lengths come first, and the catalog's average lengths are read from an
     index alone, so ranking never reads the search index's wide token rows.
     """

@@ -24,11 +24,14 @@ from .fts import SQLITE_FORWARD
 TEXT_TABLE = "cases_casetext"
 PG_TIERS = ("title", "headings", "intro", "body")
 PG_FUNCTION = "cases_search_ngrams"
-# Every distinct 2- to 4-character window of each line (a run of non-space
+# Every distinct 2- to 6-character window of each line (a run of non-space
 # text, cases.search.tokens.plain_text), and each line's last character, as
-# the lexemes of a position-free tsvector: a word of up to four characters is
+# the lexemes of a position-free tsvector: a word of up to six characters is
 # one lexeme, looked up exactly in the GIN index without reading any row; a
 # one-character word is a prefix of the lexemes it starts or ends a line with.
+# Six, not four: the thesaurus's forms run to six characters (市场主体注销,
+# 经营主体注销), and a longer word must be verified against its text, which
+# PostgreSQL reads from TOAST at ~20 µs a row (search.0006, bench/README.md).
 # A window that would cross a line break is cut at it (split_part), which
 # gives a shorter window of the same line: never a lexeme that spans two lines.
 # Characters are lexemes as they are (array_to_tsvector parses nothing), so no
@@ -36,9 +39,11 @@ PG_FUNCTION = "cases_search_ngrams"
 PG_FUNCTION_BODY = """
   SELECT coalesce(array_to_tsvector(array_remove(string_to_array(string_agg(
       split_part(c || n1, E'\\n', 1) || ' ' || split_part(c || n1 || n2, E'\\n', 1) || ' '
-      || split_part(c || n1 || n2 || n3, E'\\n', 1), ' '), ' '), '')), ''::tsvector)
+      || split_part(c || n1 || n2 || n3, E'\\n', 1) || ' ' || split_part(c || n1 || n2 || n3 || n4, E'\\n', 1)
+      || ' ' || split_part(c || n1 || n2 || n3 || n4 || n5, E'\\n', 1), ' '), ' '), '')), ''::tsvector)
   FROM (
-    SELECT c, lead(c, 1, '') OVER w AS n1, lead(c, 2, '') OVER w AS n2, lead(c, 3, '') OVER w AS n3
+    SELECT c, lead(c, 1, '') OVER w AS n1, lead(c, 2, '') OVER w AS n2, lead(c, 3, '') OVER w AS n3,
+      lead(c, 4, '') OVER w AS n4, lead(c, 5, '') OVER w AS n5
     FROM string_to_table(content, NULL) WITH ORDINALITY AS chars (c, i)
     WINDOW w AS (ORDER BY i)
   ) AS windows

@@ -1,10 +1,10 @@
 """PostgreSQL: GIN expression indexes of each tier's n-grams over the plain text, which verifies long words.
 
 Each tier's plain text (``cases_casetext``, one run of text per line) is
-indexed as the set of its 2- to 4-character windows and each line's last
-character (cases.search.schema). A word of up to four characters is then one
+indexed as the set of its 2- to 6-character windows and each line's last
+character (cases.search.schema). A word of up to six characters is then one
 lexeme (a one-character word a prefix), exact in the GIN index without
-reading any row; a longer word is looked up by its four-character windows and
+reading any row; a longer word is looked up by its six-character windows and
 verified against the tier's text with ``strpos``. A word matches anywhere
 when it matches in some tier, so the "anywhere" list ORs the four tiers'
 conditions (one heap pass over the indexes' BitmapOr). The planner would
