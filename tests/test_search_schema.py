@@ -121,7 +121,7 @@ print(Case.objects.count(), CatalogVersion.current(), search_schema.check(connec
 
 
 def test_the_migration_creates_the_function_the_code_expects():
-    """Migrations keep their own copy of the n-gram function; the last one's must be today's (the schema check compares).
+    """Migrations keep their own copy of the n-gram function; the latest must be today's (the schema check compares).
 
     0006 went from four-character windows to six: its backward copy is 0003's.
     """
