@@ -44,12 +44,16 @@ DOWNLOADS = [
     "/responsibilities/download.csv",
     "/adoption/matrix.xlsx",
     "/adoption/matrix.csv",
+    "/cases/download.docx",
+    "/cases/compare/document.docx",
+    "/responsibilities/download.docx",
 ]
 EVERY_URL = PUBLIC_PATHS + DOWNLOADS
 # Paths with numbers in them, for numbers of every kind.
 PATH_TEMPLATES = [
     "/cases/{}/1/",
     "/cases/4/{}/",
+    "/cases/{}/{}/document.docx",
     "/api/cases/{}/{}/",
     "/notices/{}/",
     "/adoption/cases/{}/{}/",
@@ -57,6 +61,7 @@ PATH_TEMPLATES = [
     "/adoption/evidence/{}/",
 ]
 KNOWN_PARAMS = ["q", "page", "sort", "batch", "theme", "agency", "kind", "level", "region", "has_baseline", "case"]
+KNOWN_PARAMS += ["cases"]  # the comparison's codes
 # Characters that pass str.isdigit() but not int() (④ ⑤ ⁴ ₄ …) among them.
 UNICODE_DIGITS = ["④", "⑤", "⁴", "⁵", "₄", "₅", "²", "٤", "４", "𝟒", "⓸", "➍"]
 NUMBERS = [
