@@ -136,3 +136,6 @@ bench: $(VENV)/.install-stamp
 	@have=$$(DATABASE_URL=$(BENCH_URL) $(PY) manage.py shell -c "from cases.models import Case; print(Case.objects.count())" 2>/dev/null | tail -n 1); \
 	if [ "$$have" -lt "$(N)" ]; then DATABASE_URL=$(BENCH_URL) $(PY) manage.py generate_cases $$(( $(N) - $$have )); fi
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py benchmark --output bench/results/$(DB)-$(N).json
+	@# The search core against tantivy on the same cases (the same lists, compared; tantivy is a test dependency).
+	$(MAKE) --no-print-directory $(VENV)/.test-stamp
+	DATABASE_URL=$(BENCH_URL) $(PY) manage.py engine_peer --output bench/results/engines-$(DB)-$(N).json
