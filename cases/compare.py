@@ -20,11 +20,10 @@ from django.views.decorators.http import require_safe
 
 from . import case_documents, qr
 from .caching import cached_page
-from .downloads import document_response, downloads_per_minute, filename
+from .downloads import document_response, download, filename
 from .errors import ClearBadRequest
 from .extensions import comparison_extras
 from .models import Case, Notice, Section
-from .ratelimit import rate_limited
 
 MAX_CASES = 4
 CODE = re.compile(r"(\d{1,6})-(\d{1,6})")
@@ -89,9 +88,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/compare.html", context)
 
 
-@require_safe
-@rate_limited("download", downloads_per_minute)
-@cached_page("catalog", "tracker", "day")
+@download("tracker")  # where each case has landed, as of the day of the download
 def compare_document(request: HttpRequest) -> HttpResponse:
     """The compared cases (up to four, as on the page) as one Word document, one case after another."""
     codes, _ = parse_codes(request.GET.getlist("cases"))

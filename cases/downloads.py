@@ -134,10 +134,23 @@ def downloads_per_minute() -> int:
     return settings.DOWNLOADS_PER_MINUTE
 
 
-def public_download(view):
-    """A public spreadsheet: rate-limited per address (or account), cached per catalog version for anonymous readers."""
-    cached = cached_page("catalog", also=list_filter_versions)(view)  # a list filtered by where cases landed
-    return require_safe(rate_limited("download", downloads_per_minute)(cached))
+def download(*names: str):
+    """A public download: rate-limited per address (or account), cached for anonymous readers.
+
+    Cached per catalog version and per day (a file is named by the day it
+    was taken, and a document says “截至” that day), and per the other
+    versions it draws from (``names``: "tracker" for where cases landed),
+    as a list filtered by where cases landed is too.
+    """
+
+    def decorator(view):
+        cached = cached_page("catalog", "day", *names, also=list_filter_versions)(view)
+        return require_safe(rate_limited("download", downloads_per_minute)(cached))
+
+    return decorator
+
+
+public_download = download()
 
 
 @public_download
@@ -145,7 +158,7 @@ def responsibility_download(request: HttpRequest, fmt: str) -> HttpResponse:
     table = ResponsibilityFilter(request.GET, queryset=Responsibility.objects.for_table())
     rows = table.qs if table.is_valid() else Responsibility.objects.for_table()
     if fmt == "docx":
-        rows = list(rows.select_related("case__notice"))
+        rows = list(rows)
         build = lambda: case_documents.responsibility_table(rows, timezone.localdate())  # noqa: E731
         return document_response(request, build, filename("推广责任分工表", "docx"))
     return spreadsheet_response(ResponsibilityResource().export(queryset=rows), fmt, "推广责任分工")

@@ -13,12 +13,11 @@ from django.views.decorators.http import require_safe
 from . import case_documents, charts, qr
 from .caching import cached_page, versioned
 from .collation import by_pinyin
-from .downloads import document_response, downloads_per_minute, filename
+from .downloads import document_response, download, filename
 from .extensions import case_page_extras
 from .filters import ResponsibilityFilter
 from .models import Agency, Annex, Case, Notice, NoticeFile, Responsibility, Section, Theme
 from .querysets import PUBLISHED
-from .ratelimit import rate_limited
 from .roles import can_preview_drafts
 from .uploads import CONTENT_TYPES
 
@@ -64,9 +63,7 @@ def case_detail(request: HttpRequest, batch: int, number: int) -> HttpResponse:
     return render(request, "cases/case_detail.html", context)
 
 
-@require_safe
-@rate_limited("download", downloads_per_minute)
-@cached_page("catalog", "tracker", "day")  # where it has landed, as of the day of the download
+@download("tracker")  # where it has landed, as of the day of the download
 def case_document(request: HttpRequest, batch: int, number: int) -> HttpResponse:
     """The case as a Word document (cases.case_documents); a draft only for those who may preview drafts."""
     visible = Case.objects.visible_to(request.user)

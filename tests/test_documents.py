@@ -401,3 +401,42 @@ def test_every_document_opens_in_libreoffice(client, seed, tmp_path):
         for word in words:
             assert re.sub(r"\s+", "", word) in flat, (stem, word)
         assert "—1—" in flat  # the page number field, filled in
+
+
+@pytest.mark.parametrize(
+    ("url", "dated"),
+    [
+        ("/cases/download.docx?batch=4", "推广落实情况（截至{}）"),
+        ("/cases/compare/document.docx?cases=4-1,4-3", "推广落实情况（截至{}）"),
+        ("/cases/4/1/document.docx", "推广落实情况（截至{}）"),
+        ("/responsibilities/download.docx", "本表下载于{}。"),
+    ],
+)
+def test_every_document_that_states_a_day_is_not_served_from_an_earlier_day(client, seed, url, dated):
+    """Kept today, asked for again five minutes after midnight (well within the cache's 24 hours)."""
+    from datetime import time, timedelta
+
+    from cases.documents import chinese_date
+
+    opened(client.get(url))
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    with time_machine.travel(timezone.make_aware(datetime.combine(tomorrow, time(0, 5))), tick=False):
+        body = texts(opened(client.get(url)))
+    assert any(dated.format(chinese_date(tomorrow)) in line for line in body), url
+
+
+def test_the_list_document_follows_the_tracker(client, seed, django_capture_on_commit_callbacks):
+    """A report changes where a case has landed: the list's document, cached per version, says so at once."""
+    from cases.models import Region
+    from cases.tracker.models import AdoptionReport
+
+    before = texts(opened(client.get("/cases/download.docx?batch=4")))
+    with django_capture_on_commit_callbacks(execute=True):
+        AdoptionReport.objects.create(
+            case=Case.objects.get(batch=4, number=8),
+            region=Region.objects.get(slug="haikou"),
+            status=AdoptionReport.Status.LANDED,
+        )
+    after = texts(opened(client.get("/cases/download.docx?batch=4")))
+    assert after != before
+    assert any("已落地：海口市" in line for line in after)

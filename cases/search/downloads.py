@@ -11,7 +11,15 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from cases import case_documents
-from cases.downloads import document_response, filename, max_rows, public_download, spreadsheet_response, too_many
+from cases.downloads import (
+    document_response,
+    download,
+    filename,
+    max_rows,
+    public_download,
+    spreadsheet_response,
+    too_many,
+)
 from cases.models import Case, Metric
 from cases.spreadsheets import CaseResource, MetricResource
 
@@ -28,15 +36,10 @@ def _filtered_cases(request: HttpRequest, limit: int | None = None, queryset=Non
     return [loaded[pk] for pk in ids if pk in loaded], len(ids)
 
 
-def document_max_cases() -> int:
-    """The most cases one Word document of the list holds (stated beside the link on the list page)."""
-    return settings.DOCUMENT_MAX_CASES
-
-
-@public_download
+@download("tracker")  # each case's landing, as of the day
 def case_document_download(request: HttpRequest) -> HttpResponse:
     """The list's cases (its filters and search, its order) as one Word document, up to ``DOCUMENT_MAX_CASES``."""
-    limit = document_max_cases()
+    limit = settings.DOCUMENT_MAX_CASES
     cases, count = _filtered_cases(request, limit, case_documents.for_documents(Case.objects.published()))
     if count > limit:
         message = f"符合条件的有 {count} 个案例，一份 Word 文档最多收 {limit} 个。请先在页面上筛选或检索，再下载。"
