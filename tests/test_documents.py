@@ -266,13 +266,14 @@ def test_the_responsibility_table_downloads_as_a_word_table_with_its_marks_expla
     assert 'href="/responsibilities/download.docx"' in html
 
 
-def test_a_draft_document_is_only_for_those_who_may_preview_drafts(client, seed):
+@pytest.mark.parametrize("role", [roles.EDITOR, roles.PUBLISHER])
+def test_a_draft_document_is_only_for_those_who_may_preview_drafts(client, seed, role):
     case = Case.objects.get(batch=4, number=5)
     case.status = Case.Status.DRAFT
     case.save()
     assert client.get("/cases/4/5/document.docx").status_code == 404
-    user = User.objects.create_user("editor", is_staff=True)
-    user.groups.set([Group.objects.get(name=roles.EDITOR)])
+    user = User.objects.create_user("staff", is_staff=True)
+    user.groups.set([Group.objects.get(name=role)])
     client.force_login(user)
     response = client.get("/cases/4/5/document.docx")
     document = opened(response)
