@@ -9,7 +9,8 @@ copy: migrations do not import app code.
 
 PostgreSQL: the immutable function ``cases_search_ngrams`` and a GIN index
 on it for each tier of ``cases_casetext`` (valid, not left half-built), with
-that table's heap rows kept narrow. Nothing but the plain text is stored:
+that table's heap rows kept narrow and its text stored
+uncompressed (a long word is verified against it). Nothing but the plain text is stored:
 the n-gram vectors live only in the indexes. SQLite: the external-content
 FTS5 table and the three triggers that keep it in step with
 ``cases_casesearch``.
@@ -53,6 +54,9 @@ PG_FUNCTION_SQL = (
     f" LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $body${PG_FUNCTION_BODY}$body$"
 )
 PG_TOAST_TARGET = "toast_tuple_target=128"
+# Each tier's text out of line and uncompressed: a long word is verified with
+# strpos against it, and pglz decompression was most of that cost (search 0007).
+PG_STORAGE = "EXTERNAL"
 SQLITE_FTS_TABLE = "cases_casesearch_fts"
 SQLITE_TRIGGERS = ["cases_casesearch_ai", "cases_casesearch_ad", "cases_casesearch_au"]
 
@@ -111,6 +115,7 @@ class _PgState:
     function: str | None  # its body, None when it is missing
     indexes: dict[str, bool]  # name: valid
     options: list[str]
+    storage: dict[str, str]  # tier: attstorage ('e' external, 'x' extended ...)
 
 
 def _pg_state(cursor) -> _PgState:
@@ -128,7 +133,16 @@ def _pg_state(cursor) -> _PgState:
     indexes = dict(cursor.fetchall())
     cursor.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [TEXT_TABLE])
     options = cursor.fetchone()[0] or []
-    return _PgState(row[0] if row else None, indexes, options)
+    cursor.execute(
+        "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = %s::regclass AND attname = ANY(%s)",
+        [TEXT_TABLE, list(PG_TIERS)],
+    )
+    storage = dict(cursor.fetchall())
+    return _PgState(row[0] if row else None, indexes, options, storage)
+
+
+def _stored_otherwise(state: _PgState) -> list[str]:
+    return [tier for tier in PG_TIERS if state.storage.get(tier) != PG_STORAGE[0].lower()]
 
 
 def _check_postgresql(connection) -> SchemaReport:
@@ -147,6 +161,8 @@ def _check_postgresql(connection) -> SchemaReport:
             report.problems.append(f"检索文本表的 GIN 索引 {name} 未建成（无效）")
     if PG_TOAST_TARGET not in state.options:
         report.problems.append(f"检索文本表未设置 {PG_TOAST_TARGET}")
+    if stored := _stored_otherwise(state):
+        report.problems.append(f"检索文本表的 {'、'.join(stored)} 列未设为 STORAGE {PG_STORAGE}（不压缩）")
     return report
 
 
@@ -173,6 +189,11 @@ def _repair_postgresql(cursor, report: SchemaReport) -> None:
     if PG_TOAST_TARGET not in state.options:
         cursor.execute(f"ALTER TABLE {TEXT_TABLE} SET ({PG_TOAST_TARGET.replace('=', ' = ')})")
         report.repaired.append(f"设置 {PG_TOAST_TARGET}")
+    if stored := _stored_otherwise(state):
+        # Applies to text written from now on; rebuild_search_index then writes every row again.
+        columns = ", ".join(f"ALTER COLUMN {tier} SET STORAGE {PG_STORAGE}" for tier in stored)
+        cursor.execute(f"ALTER TABLE {TEXT_TABLE} {columns}")
+        report.repaired.append(f"设置 {'、'.join(stored)} 列 STORAGE {PG_STORAGE}")
     cursor.execute(f"ANALYZE {TEXT_TABLE}")
 
 
