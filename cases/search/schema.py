@@ -9,9 +9,9 @@ copy: migrations do not import app code.
 
 PostgreSQL: the immutable function ``cases_search_ngrams`` and a GIN index
 on it for each tier of ``cases_casetext`` (valid, not left half-built), with
-that table's heap rows kept narrow and its text stored
-uncompressed (a long word is verified against it). Nothing but the plain text is stored:
-the n-gram vectors live only in the indexes. SQLite: the external-content
+that table's heap rows kept narrow and its text stored uncompressed (a long
+word is verified against it). Nothing but the plain text is stored: the
+n-gram vectors live only in the indexes. SQLite: the external-content
 FTS5 table and the three triggers that keep it in step with
 ``cases_casesearch``.
 """
