@@ -74,11 +74,16 @@ dev: $(VENV)/.install-stamp
 COVERAGE ?= 1
 COVERAGE_ARGS = $(if $(filter 1,$(COVERAGE)),--cov --cov-report=term --cov-fail-under=85,)
 
+# The suite runs on every core, up to four (pytest-xdist), each worker with its own test database;
+# a module's tests stay on one worker (their module-scoped servers start once). WORKERS=0: one process.
+WORKERS ?= auto
+XDIST_ARGS = $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --maxprocesses 4 --dist loadscope)
+
 test: $(VENV)/.test-stamp
-	$(PY) -m pytest $(COVERAGE_ARGS) $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST_ARGS) $(COVERAGE_ARGS) $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.test-stamp
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/yingshang} $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/yingshang} $(PY) -m pytest $(XDIST_ARGS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-stamp
 	$(PY) -m ruff check .
