@@ -28,6 +28,15 @@ def _ordered_agencies():
     )
 
 
+def card_prefetches() -> list[Prefetch]:
+    """What a case's card shows beside its own columns: lead agencies in printed order, key figures."""
+    Metric = _model("Metric")
+    return [
+        _ordered_agencies(),
+        Prefetch("metrics", queryset=Metric.objects.filter(is_key=True).order_by("position"), to_attr="key_metrics"),
+    ]
+
+
 class NoticeQuerySet(models.QuerySet):
     def for_detail(self):
         Case = _model("Case")
@@ -52,15 +61,7 @@ class CaseQuerySet(models.QuerySet):
 
     def for_list(self, *, themes: bool = True):
         """Cards and rows: notice, lead agencies in printed order, key figures, and themes unless not shown."""
-        Metric = _model("Metric")
-        cases = self.select_related("notice").prefetch_related(
-            _ordered_agencies(),
-            Prefetch(
-                "metrics",
-                queryset=Metric.objects.filter(is_key=True).order_by("position"),
-                to_attr="key_metrics",
-            ),
-        )
+        cases = self.select_related("notice").prefetch_related(*card_prefetches())
         return cases.prefetch_related("themes") if themes else cases
 
     def for_detail(self, *, annexes: bool = True):

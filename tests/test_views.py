@@ -285,3 +285,38 @@ def test_the_home_page_shows_the_newest_batch_and_links_every_earlier_one(client
     earlier = html.split('id="earlier-heading"')[1].split("</section>")[0]
     assert '<a href="/cases/?batch=4">第四批示范案例（8个）</a>' in earlier
     assert "第六批" not in html
+
+
+def test_a_result_card_is_drawn_once_per_catalog_version_and_follows_every_edit(
+    client, seed, settings, django_capture_on_commit_callbacks
+):
+    """A card's fixed part (code, key figure, agencies) is kept per catalog version (cases.search.fragments).
+
+    The second reader loads no metric or agency; an edit to what a card shows
+    is on the very next list page, drawn fresh.
+    """
+    settings.PAGE_CACHE_MAX_BYTES = 0  # as for a signed-in official: every page rendered
+    client.get("/cases/?q=注销")
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/cases/?q=注销").content.decode()
+    read = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "cases_metric" not in read
+    assert "cases_caseagency" not in read
+    case = Case.objects.get(batch=4, number=3)
+    metric = case.metrics.filter(is_key=True).order_by("position").first()
+    link = case.case_agencies.order_by("position").first()
+    assert f'<span class="figure-label">{metric.label}</span>' in page
+    assert link.agency.name in page
+    metric.label = "注销办理时间（已修订）"
+    link.agency.name = f"{link.agency.name}（更名）"
+    with django_capture_on_commit_callbacks(execute=True):
+        metric.save()
+        link.agency.save()
+    page = client.get("/cases/?q=注销").content.decode()
+    assert '<span class="figure-label">注销办理时间（已修订）</span>' in page
+    assert f"{link.agency.name}</p>" in page
+    notice = case.notice
+    notice.batch = 9
+    with django_capture_on_commit_callbacks(execute=True):
+        notice.save()
+    assert "第九批 · 案例3" in client.get("/cases/?q=注销").content.decode()

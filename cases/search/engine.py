@@ -155,6 +155,11 @@ class CatalogIndex:
     def suggester(self):
         return Suggester(self.vocabulary)
 
+    @cached_property
+    def cards(self) -> dict:
+        """Result cards' fixed parts drawn for this version (cases.search.fragments), by case id."""
+        return {}
+
 
 _cache: dict[tuple[str, str], CatalogIndex] = {}
 _lock = threading.Lock()

@@ -13,6 +13,7 @@ from cases.errors import ClearBadRequest, ClearNotFound, parse_positive_int
 from cases.extensions import list_filters
 from cases.models import Case
 
+from . import fragments
 from .facets import Chip, Facet, build_chips, build_facets, clear_filters_url
 from .filters import CaseFilter, bound_case_filter
 from .matching import QueryMatch
@@ -55,6 +56,15 @@ class CaseListing:
     match: QueryMatch | None = None
     suggestions: list[tuple[str, list[str]]] = field(default_factory=list)
     themes: list[tuple[str, str]] = field(default_factory=list)  # (name, slug): where to browse on no exact match
+    cards: dict[int, fragments.Card] = field(default_factory=dict)  # each result's fixed part
+
+    @property
+    def results_html(self) -> SafeString:
+        return fragments.results_html(self.results, self.cards)
+
+    @property
+    def facets_html(self) -> SafeString:
+        return fragments.facets_html(self.facets)
 
     @property
     def understood(self) -> bool:
@@ -131,11 +141,12 @@ def page_number(data: QueryDict, *, strict: bool = True) -> int | None:
     return number
 
 
-def paginate_cases(case_filter: CaseFilter, per_page: int, number: int, *, with_themes: bool = True) -> Page:
+def paginate_cases(case_filter: CaseFilter, per_page: int, number: int, *, cases=None) -> Page:
     """The page of cases asked for, in the filter's order, with ``relevance`` when searching.
 
     The order is decided in-process (cases.search.engine); only this page's cases
-    are loaded from the database. A page beyond the last is a clear 404.
+    are loaded from the database (``cases``: with what the page shows of them,
+    by default cards' relations). A page beyond the last is a clear 404.
     """
     ranked = case_filter.ranked()
     paginator = CountedPaginator(ranked, per_page, count=len(ranked))
@@ -147,7 +158,7 @@ def paginate_cases(case_filter: CaseFilter, per_page: int, number: int, *, with_
     if unscored and case_filter.query_match() is not None:  # beyond the ranked window, or another sort
         scores = case_filter.scores_of(unscored)
         rows = [(pk, scores.get(pk, score) if score is None else score) for pk, score in rows]
-    cases = Case.objects.for_list(themes=with_themes)
+    cases = Case.objects.for_list() if cases is None else cases
     loaded = cases.in_bulk([pk for pk, _ in rows])
     page.object_list = []
     for pk, score in rows:
@@ -164,8 +175,9 @@ def build_listing(data: QueryDict, path: str) -> CaseListing:
     number = page_number(data, strict=False)
     if number is None:
         invalid.append("page")
-    # The result list shows no themes: one query fewer per page.
-    page = paginate_cases(case_filter, PAGE_SIZE, number or 1, with_themes=False)
+    # The cases' own columns only: each card's relations are drawn once per catalog version (fragments.cards).
+    page = paginate_cases(case_filter, PAGE_SIZE, number or 1, cases=Case.objects.all())
+    cards = fragments.cards(case_filter.catalog(), page.object_list)
     match = case_filter.query_match()
     results = _results(case_filter, match, page.object_list)
     facets = build_facets(case_filter)
@@ -200,6 +212,7 @@ def build_listing(data: QueryDict, path: str) -> CaseListing:
         match=match,
         suggestions=suggestions,
         themes=themes,
+        cards=cards,
     )
 
 
