@@ -9,6 +9,7 @@ ticking a second option shows what it would add.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.http import QueryDict
@@ -67,8 +68,12 @@ def _labels(case_filter: CaseFilter, name: str, values: set[str]) -> list[tuple[
     return [(str(value), str(label)) for value, label in choices if value in values]
 
 
+@lru_cache(maxsize=4096)
 def _batch_number(value: str) -> int | None:
-    """A batch value as the filter reads it (cases.errors' one parser: ４ is 4; ④, ⁴ and ₄ are not numbers)."""
+    """A batch value as the filter reads it (cases.errors' one parser: ４ is 4; ④, ⁴ and ₄ are not numbers).
+
+    Kept per value: a catalog with hundreds of batches reads each of them several times a page.
+    """
     return parse_positive_int(value, maximum=MAX_SMALL_INTEGER)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.extensions import ListFilter
 from cases.models import Region
+from cases.widgets import PlainSelect
 
 from .models import AdoptionReport
 
@@ -28,10 +29,10 @@ def _region_choices() -> list[tuple[str, str]]:
 def filters() -> dict:
     return {
         "landing_region": django_filters.ChoiceFilter(
-            label=_("推广落实：市县"), choices=_region_choices, method="keep", empty_label=_("不限")
+            label=_("推广落实：市县"), choices=_region_choices, method="keep", empty_label=_("不限"), widget=PlainSelect
         ),
         "landing": django_filters.ChoiceFilter(
-            label=_("落地情况"), choices=LANDING_CHOICES, method="keep", empty_label=_("不限")
+            label=_("落地情况"), choices=LANDING_CHOICES, method="keep", empty_label=_("不限"), widget=PlainSelect
         ),
     }
 
