@@ -85,7 +85,7 @@ Passage = tuple[str, str, str]  # (anchor, where, text)
 
 def section_passages(case_ids: list[int]) -> dict[int, list[Passage]]:
     """Each case's measures and outcomes as passages, from one query of plain rows (no model instances)."""
-    kinds = dict(Section.Kind.choices)
+    kinds = {kind: str(name) for kind, name in Section.Kind.choices}  # translated once, not once a passage
     passages: dict[int, list[Passage]] = {}
     rows = (
         Section.objects.filter(case_id__in=case_ids)
