@@ -320,3 +320,23 @@ def test_a_result_card_is_drawn_once_per_catalog_version_and_follows_every_edit(
     with django_capture_on_commit_callbacks(execute=True):
         notice.save()
     assert "第九批 · 案例3" in client.get("/cases/?q=注销").content.decode()
+
+
+def test_kept_cards_are_dropped_past_their_bound_and_every_page_stays_whole(client, seed, settings, monkeypatch):
+    from cases.search import engine, fragments
+
+    monkeypatch.setattr(fragments, "MAX_CARDS", 3)
+    settings.PAGE_CACHE_MAX_BYTES = 0
+
+    def shown(url):
+        response = client.get(url)
+        count = response.content.decode().count('<p class="compare-pick">')
+        assert count == len(response.context["listing"].results) > 0, url
+        return count, set(engine.catalog_index().cards)
+
+    assert shown("/cases/?q=注销") == (1, {Case.objects.get(batch=4, number=3).pk})
+    # 1 kept + 7 new > 3: the kept ones are dropped, the page's new ones kept; the page is whole.
+    count, kept = shown("/cases/")
+    assert count == 8
+    assert kept == set(Case.objects.exclude(batch=4, number=3).values_list("pk", flat=True))
+    assert shown("/cases/?q=注销")[0] == 1  # 4-3 is drawn again

@@ -75,14 +75,21 @@ def cards(index: CatalogIndex, cases: list[Case]) -> dict[int, Card]:
     ``Case.objects.for_list`` would have read them for the whole page.
     """
     kept = index.cards
-    missing = [case for case in cases if case.pk not in kept]
+    found, missing = {}, []
+    for case in cases:  # read once: another thread may clear ``kept`` meanwhile
+        card = kept.get(case.pk)
+        if card is None:
+            missing.append(case)
+        else:
+            found[case.pk] = card
     if missing:
-        if len(kept) + len(missing) > MAX_CARDS:
-            kept.clear()
         prefetch_related_objects(missing, *card_prefetches())
-        for case in missing:
-            kept[case.pk] = _card(case)
-    return {case.pk: kept[case.pk] for case in cases}
+        drawn = {case.pk: _card(case) for case in missing}
+        if len(kept) + len(drawn) > MAX_CARDS:
+            kept.clear()
+        kept.update(drawn)
+        found.update(drawn)
+    return found
 
 
 def results_html(results, cards_by_id: dict[int, Card]) -> SafeString:
