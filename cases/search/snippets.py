@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -27,16 +28,29 @@ class Snippet:
     where: str
 
 
+@lru_cache(maxsize=65536)
+def _folded(char: str) -> str:
+    """One character as the index sees it: never empty (NFKC and case folding map no character to nothing)."""
+    return normalize(char)
+
+
 def _normalized_with_map(text: str) -> tuple[str, list[int] | None]:
-    """The text as the index sees it, and where each of its characters came from (None: same place)."""
+    """The text as the index sees it, and where each of its characters came from (None: same place).
+
+    Each character is folded on its own. Chinese text with full-width
+    punctuation (，（）) is not NFKC-normal, but every character usually folds
+    to exactly one: then the positions are the text's own and no map is built.
+    """
     if unicodedata.is_normalized("NFKC", text) and text == text.casefold():
         return text, None
-    chars, origin = [], []
-    for index, char in enumerate(text):
-        folded = normalize(char)
-        chars.append(folded)
-        origin.extend([index] * len(folded))
-    return "".join(chars), origin
+    parts = [_folded(char) for char in text]
+    folded = "".join(parts)
+    if len(folded) == len(text):  # no part is empty, so every part is one character
+        return folded, None
+    origin = []
+    for index, part in enumerate(parts):
+        origin.extend([index] * len(part))
+    return folded, origin
 
 
 def match_spans(text: str, terms) -> list[tuple[int, int]]:
