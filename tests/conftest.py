@@ -97,9 +97,10 @@ def _end_other_sessions() -> None:
     Under pytest-xdist a worker's run ended now and then with "database
     test_…_gw0 is being accessed by other users". What held it, found with
     ``gc`` after Django closed its pool: a second ``DatabaseWrapper`` for
-    ``default``, made early in the run by a thread that ended without closing
-    it (which thread is not found yet). The database belongs to this worker
-    alone, so nothing else can be using it.
+    ``default``, made in the main thread by pytest-django's live server
+    (``LiveServer.__init__`` walks ``connections.all()``) and left connected
+    outside Django's reach. The database belongs to this worker alone, so
+    nothing else can be using it.
     """
     with connection.cursor() as cursor:
         cursor.execute(
