@@ -113,8 +113,8 @@ def _end_other_sessions() -> None:
 def live_server(django_db_setup, live_server):
     """The live server starts after the test database is made, so it stops before the database is dropped.
 
-    Otherwise a worker whose first test is a browser test (pytest-xdist) dropped
-    the database while the server's thread still held a connection to it.
+    Under pytest-xdist a worker's first test may be a browser test; without
+    this the server would be set up first and stopped last, after the drop.
     """
     return live_server
 
@@ -183,9 +183,7 @@ def empty_catalog() -> None:
 @pytest.fixture(autouse=True)
 def catalog_as_asked(request):
     """A database test that does not ask for ``seed`` starts from an empty catalog, as it always has."""
-    names = set(request.fixturenames)
-    uses_db = request.node.get_closest_marker("django_db") or names & {"db", "transactional_db", "live_server"}
-    if uses_db and "seed" not in names:
+    if _uses_db(request.node) and "seed" not in request.fixturenames:
         request.getfixturevalue("_django_db_helper")
         empty_catalog()
 
