@@ -2,7 +2,7 @@
 
 If it did not, ``manage.py engine_peer`` (run by ``make bench``) would time
 two engines doing different work. The comparison covers every list a search
-page reads (anywhere, title, headings, intro, per word), on both databases.
+page reads (title, headings, intro, body, per word), on both databases.
 """
 
 import pytest

@@ -24,7 +24,7 @@ def break_schema() -> list[str]:
                 cursor.execute(f'DROP INDEX "{search_schema.gin_index_name(tier)}"')
             return [search_schema.gin_index_name("body"), search_schema.gin_index_name("title")]
         cursor.execute("DROP TRIGGER cases_casesearch_au")
-        cursor.execute("DELETE FROM cases_casesearch_fts_data WHERE id > 10")  # damage the index itself
+        cursor.execute("DELETE FROM cases_casesearch_fts_body_data WHERE id > 10")  # damage the index itself
         return ["cases_casesearch_au"]
 
 
@@ -166,3 +166,58 @@ def test_a_changed_ngram_function_is_found_and_its_indexes_rebuilt(seed, capsys)
     assert "重建检索函数" in out
     assert "重建 GIN 索引 cases_casetext_body_ngrams_gin" in out
     assert search_schema.check(connection).ok
+
+
+def test_the_migration_creates_the_fts_tables_and_triggers_the_code_expects():
+    """search 0008 keeps its own copy of the SQLite definitions; the schema check compares against cases.search.fts."""
+    import importlib
+
+    from cases.search import fts
+
+    migration = importlib.import_module("cases.search.migrations.0008_fts_table_per_tier")
+    tables, triggers = migration.PER_TIER[:4], migration.PER_TIER[4:7]
+    assert tables == list(fts.TABLES.values())
+    assert triggers == list(fts.TRIGGERS.values())
+    assert migration.PER_TIER[7:] == [fts.rebuild_statement(name) for name in fts.TABLES]
+    assert migration.SINGLE[0].split()[3] == fts.OLD_TABLE
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 tables")
+@pytest.mark.django_db
+def test_the_single_fts_table_of_before_and_its_triggers_are_found_and_replaced(
+    seed, capsys, django_capture_on_commit_callbacks
+):
+    """A database put back from before search 0008: the old table, and triggers that feed it, not the tier tables."""
+    import importlib
+
+    from cases.search import fts
+
+    old = importlib.import_module("cases.search.migrations.0008_fts_table_per_tier")
+    with connection.cursor() as cursor:
+        for trigger in fts.TRIGGERS:
+            cursor.execute(f"DROP TRIGGER {trigger}")
+        cursor.execute(f"DROP TABLE {fts.fts_table('title')}")
+        for statement in old.SINGLE:
+            cursor.execute(statement)
+    problems = search_schema.check(connection).problems
+    assert f"缺少全文检索表 {fts.fts_table('title')}" in problems
+    assert {f"同步触发器 {name} 与程序不一致" for name in fts.TRIGGERS} <= set(problems)
+    assert any(fts.OLD_TABLE in p for p in problems)
+    call_command("rebuild_search_index")
+    assert "已修复" in capsys.readouterr().out
+    assert search_schema.check(connection).ok
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE name = %s", [fts.OLD_TABLE])
+        assert cursor.fetchall() == []
+    # Every trigger feeds the four tables again: an edit is found in its tier at once, as the oracle finds it.
+    from django.test import Client
+
+    from cases.models import Case
+
+    case = Case.objects.get(batch=4, number=3)
+    case.title = f"{case.title}（鼹鼷试点）"
+    with django_capture_on_commit_callbacks(execute=True):
+        case.save()
+    client = Client()
+    found = [f"{r['batch']}-{r['number']}" for r in client.get("/api/cases/", {"q": "鼹鼷"}).json()["results"]]
+    assert found == search_oracle("鼹鼷") == ["4-3"]

@@ -106,11 +106,13 @@ class QueryMatch:
 
 
 def _words(index: CatalogIndex, query: SearchQuery, optional=frozenset(), near=frozenset()) -> list[WordMatch]:
-    lists = term_lists(index.alias, query)
-    return [
-        WordMatch(term, forms, *(index.bitmap(ids) for ids in term_lists), term in optional, term in near)
-        for term, forms, term_lists in zip(query.terms, query.term_forms(), lists, strict=True)
-    ]
+    """Each word's cases from the backend's lists a tier (title, headings, intro, body); anywhere is their union."""
+    words = []
+    for term, forms, tiers in zip(query.terms, query.term_forms(), term_lists(index.alias, query), strict=True):
+        title, headings, intro, body = (index.bitmap(ids) for ids in tiers)
+        anywhere = FrozenBitMap.union(title, headings, intro, body)
+        words.append(WordMatch(term, forms, anywhere, title, headings, intro, term in optional, term in near))
+    return words
 
 
 def match_query(index: CatalogIndex, query: SearchQuery) -> QueryMatch:

@@ -11,16 +11,17 @@ PostgreSQL: the immutable function ``cases_search_ngrams`` and a GIN index
 on it for each tier of ``cases_casetext`` (valid, not left half-built), with
 that table's heap rows kept narrow and its text stored uncompressed (a long
 word is verified against it). Nothing but the plain text is stored: the
-n-gram vectors live only in the indexes. SQLite: the external-content
-FTS5 table and the three triggers that keep it in step with
-``cases_casesearch``.
+n-gram vectors live only in the indexes. SQLite: an external-content FTS5
+table for each tier and the three triggers that keep them in step with
+``cases_casesearch``, each as cases.search.fts defines it (a trigger left
+from the single table of before feeds a table that is gone).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .fts import SQLITE_FORWARD
+from . import fts
 
 TEXT_TABLE = "cases_casetext"
 PG_TIERS = ("title", "headings", "intro", "body")
@@ -57,8 +58,8 @@ PG_TOAST_TARGET = "toast_tuple_target=128"
 # Each tier's text out of line and uncompressed: a long word is verified with
 # strpos against it, and pglz decompression was most of that cost (search 0007).
 PG_STORAGE = "EXTERNAL"
-SQLITE_FTS_TABLE = "cases_casesearch_fts"
-SQLITE_TRIGGERS = ["cases_casesearch_ai", "cases_casesearch_ad", "cases_casesearch_au"]
+SQLITE_FTS_TABLES = list(fts.TABLES)
+SQLITE_TRIGGERS = list(fts.TRIGGERS)
 
 
 def ngrams_expression(tier: str) -> str:
@@ -200,39 +201,58 @@ def _repair_postgresql(cursor, report: SchemaReport) -> None:
 # -- SQLite ----------------------------------------------------------------------
 
 
-def _sqlite_objects(cursor) -> set[str]:
-    cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
-    return {row[0] for row in cursor.fetchall()}
+def _sqlite_objects(cursor) -> dict[str, str]:
+    """Tables and triggers by name, with the statement that created each."""
+    cursor.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'trigger')")
+    return {name: sql or "" for name, sql in cursor.fetchall()}
+
+
+def _same_statement(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def _stale_triggers(present: dict[str, str]) -> list[str]:
+    return [name for name, sql in fts.TRIGGERS.items() if name in present and not _same_statement(present[name], sql)]
 
 
 def _check_sqlite(connection) -> SchemaReport:
     report = SchemaReport()
     with connection.cursor() as cursor:
         present = _sqlite_objects(cursor)
-        if SQLITE_FTS_TABLE not in present:
-            report.problems.append(f"缺少全文检索表 {SQLITE_FTS_TABLE}")
+        for table in SQLITE_FTS_TABLES:
+            if table not in present:
+                report.problems.append(f"缺少全文检索表 {table}")
+                continue
+            try:
+                cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
+            except Exception:  # noqa: BLE001 - any failure means the index disagrees with its content
+                report.problems.append(f"全文检索表 {table} 与检索表内容不一致")
         for trigger in SQLITE_TRIGGERS:
             if trigger not in present:
                 report.problems.append(f"缺少同步触发器 {trigger}")
-        if SQLITE_FTS_TABLE in present:
-            try:
-                cursor.execute(
-                    f"INSERT INTO {SQLITE_FTS_TABLE}({SQLITE_FTS_TABLE}, rank) VALUES ('integrity-check', 1)"
-                )
-            except Exception:  # noqa: BLE001 - any failure means the index disagrees with its content
-                report.problems.append(f"全文检索表 {SQLITE_FTS_TABLE} 与检索表内容不一致")
+        for trigger in _stale_triggers(present):
+            report.problems.append(f"同步触发器 {trigger} 与程序不一致")
+        if fts.OLD_TABLE in present:
+            report.problems.append(f"旧的全文检索表 {fts.OLD_TABLE} 仍在（已由每个层级一张表代替）")
     return report
 
 
 def _repair_sqlite(cursor, report: SchemaReport) -> None:
     present = _sqlite_objects(cursor)
-    create_table, *create_triggers = SQLITE_FORWARD
-    if SQLITE_FTS_TABLE not in present:
-        cursor.execute(create_table)
-        report.repaired.append(f"补建全文检索表 {SQLITE_FTS_TABLE}")
-    for name, statement in zip(SQLITE_TRIGGERS, create_triggers, strict=True):
+    for name in _stale_triggers(present):
+        cursor.execute(f"DROP TRIGGER {name}")
+        del present[name]
+    if fts.OLD_TABLE in present:
+        cursor.execute(f"DROP TABLE {fts.OLD_TABLE}")
+        report.repaired.append(f"删除旧的全文检索表 {fts.OLD_TABLE}")
+    for name, statement in fts.TABLES.items():
+        if name not in present:
+            cursor.execute(statement)
+            report.repaired.append(f"补建全文检索表 {name}")
+    for name, statement in fts.TRIGGERS.items():
         if name not in present:
             cursor.execute(statement)
             report.repaired.append(f"补建触发器 {name}")
-    cursor.execute(f"INSERT INTO {SQLITE_FTS_TABLE}({SQLITE_FTS_TABLE}) VALUES ('rebuild')")
-    report.repaired.append(f"按检索表重建 {SQLITE_FTS_TABLE}")
+    for name in fts.TABLES:
+        cursor.execute(fts.rebuild_statement(name))
+        report.repaired.append(f"按检索表重建 {name}")

@@ -1,8 +1,8 @@
 """One backend per database behind one interface: the cases each word of a query matches, as id lists.
 
 ``backend_for(alias).term_lists(query)`` gives, for each word, the ids of
-the cases it matches anywhere and in the title, the headings and the intro
-(any of the word's forms). SQLite reads its FTS5 table (cases.search.backends.sqlite),
+the cases it matches in the title, the headings, the intro and the body
+(any of the word's forms). SQLite reads its FTS5 tables (cases.search.backends.sqlite),
 PostgreSQL its n-gram vectors (cases.search.backends.postgresql). Ids travel
 as one string of fixed-width hex digits per list, which numpy reads without
 a Python object per id (a common word matches most of the catalog).

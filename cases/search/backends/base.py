@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-TIERS = ("title", "headings", "intro")
+#: The lists a backend gives for each word, in this order; "anywhere" is their union (cases.search.matching).
+TIERS = ("title", "headings", "intro", "body")
 
 
 def hex_ids(joined: str | None) -> np.ndarray:
@@ -18,5 +19,5 @@ class Backend:
         self.alias = alias
 
     def term_lists(self, query) -> list[list[np.ndarray]]:
-        """For each word: [ids matching it anywhere, in the title, in the headings, in the intro]."""
+        """For each word: [ids of the cases it stands in, in the title, the headings, the intro, the body]."""
         raise NotImplementedError

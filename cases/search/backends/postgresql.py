@@ -7,9 +7,9 @@ lexeme (a one-character word a prefix), exact in the GIN index without
 reading any row; a longer word is looked up by its six-character windows and
 verified against the tier's text with ``strpos`` (stored uncompressed for
 that, search 0007), tier by tier, only where no short form of the word
-already matched. A word matches anywhere
-when it matches in some tier, so the "anywhere" list ORs the four tiers'
-conditions (one heap pass over the indexes' BitmapOr). The planner would
+already matched. Each tier's list is read on its own; a word matches
+anywhere when it matches in some tier, which the matcher takes as the union
+of the four (cases.search.matching). The planner would
 pick a sequential scan when most rows match (and then compute every row's
 vector), so the lists come in one statement with sequential scans
 discouraged for that statement.
@@ -24,8 +24,6 @@ from cases.search.schema import ngrams_expression
 from cases.search.tokens import MAX_GRAM
 
 from .base import TIERS, Backend, hex_ids
-
-ALL_TIERS = (*TIERS, "body")
 
 
 def lexeme(text: str) -> str:
@@ -64,23 +62,22 @@ def verification(tier: str, forms: int) -> str:
 IDS = "string_agg(lpad(to_hex(case_id), 16, '0'), '')"
 
 
-def indexed(tiers: tuple[str, ...], tsquery: str) -> tuple[str, list[str]]:
-    """The indexed ``@@`` tests of these tiers, ORed: PostgreSQL answers them with a BitmapOr of the GIN indexes."""
-    return " OR ".join(f"{ngrams_expression(tier)} @@ %s::tsquery" for tier in tiers), [tsquery] * len(tiers)
+def indexed(tier: str, tsquery: str) -> tuple[str, list[str]]:
+    """The indexed ``@@`` test of one tier: PostgreSQL answers it from the tier's GIN index."""
+    return f"{ngrams_expression(tier)} @@ %s::tsquery", [tsquery]
 
 
 Subqueries = list[tuple[str, list[str]]]  # SQL with its parameters
 
 
 def term_selects(term_forms: tuple[str, ...], name: str = "w") -> tuple[Subqueries, Subqueries]:
-    """One word's id lists (anywhere, then each of TIERS) as subqueries, with the CTEs they read.
+    """One word's id lists (each of TIERS) as subqueries, with the CTEs they read.
 
     The n-gram function costs milliseconds a row, so it must only ever be an
     index condition, never evaluated per row as a filter.
 
     A word whose forms all fit the indexes' windows is exact in them: each
-    list is one indexed condition, and "anywhere" ORs the four tiers' (one
-    heap pass over the indexes' BitmapOr).
+    list is one indexed condition.
 
     A form longer than the windows is looked up by its windows and then
     verified against the text with ``strpos``, which reads the text from
@@ -89,7 +86,7 @@ def term_selects(term_forms: tuple[str, ...], name: str = "w") -> tuple[Subqueri
     finds in the index, exact as they are, then the rows the long forms'
     windows find among the others, each verified against that tier's text
     only, and only for the long forms. "Anywhere" is the union of the four
-    tiers' lists. For 一照通行 (four forms, one of seven characters) at 10,000
+    tiers' lists (taken by the matcher). For 一照通行 (four forms, one of seven characters) at 10,000
     cases this reads 3,963 bodies and leaves 2,139 unread, where every
     candidate's four texts were read and tested against every form: 74 ms
     instead of 215 (bench/README.md).
@@ -99,20 +96,20 @@ def term_selects(term_forms: tuple[str, ...], name: str = "w") -> tuple[Subqueri
     if not long:
         tsquery = tsquery_term(term_forms)
         selects = []
-        for tiers in (ALL_TIERS, *((tier,) for tier in TIERS)):
-            sql, params = indexed(tiers, tsquery)
+        for tier in TIERS:
+            sql, params = indexed(tier, tsquery)
             selects.append((f"(SELECT {IDS} FROM cases_casetext WHERE {sql})", params))
         return selects, []
     ctes: Subqueries = []
-    for tier in ALL_TIERS:
+    for tier in TIERS:
         parts = []
         if short:
-            sql, params = indexed((tier,), tsquery_term(short))
+            sql, params = indexed(tier, tsquery_term(short))
             ctes.append(
                 (f"{name}_{tier}_short AS MATERIALIZED (SELECT case_id FROM cases_casetext WHERE {sql})", params)
             )
             parts.append(f"SELECT case_id FROM {name}_{tier}_short")
-        sql, params = indexed((tier,), tsquery_term(long))
+        sql, params = indexed(tier, tsquery_term(long))
         check = verification(tier, len(long))
         if short:
             # CASE fixes the order: a row a short form found is never read.
@@ -125,10 +122,7 @@ def term_selects(term_forms: tuple[str, ...], name: str = "w") -> tuple[Subqueri
         )
         parts.append(f"SELECT case_id FROM {name}_{tier}_long")
         ctes.append((f"{name}_{tier} AS ({' UNION ALL '.join(parts)})", []))
-    anywhere = " UNION ".join(f"SELECT case_id FROM {name}_{tier}" for tier in ALL_TIERS)
-    selects = [(f"(SELECT {IDS} FROM ({anywhere}) AS anywhere)", [])]
-    selects += [(f"(SELECT {IDS} FROM {name}_{tier})", []) for tier in TIERS]
-    return selects, ctes
+    return [(f"(SELECT {IDS} FROM {name}_{tier})", []) for tier in TIERS], ctes
 
 
 def statement(query) -> tuple[str, list[str]]:
@@ -157,4 +151,4 @@ class PostgreSQLBackend(Backend):
             cursor.execute(sql, params)
             flat = [hex_ids(values) for values in cursor.fetchone()]
             transaction.set_rollback(True, using=self.alias)
-        return [flat[i : i + 1 + len(TIERS)] for i in range(0, len(flat), 1 + len(TIERS))]
+        return [flat[i : i + len(TIERS)] for i in range(0, len(flat), len(TIERS))]

@@ -1,15 +1,14 @@
-"""SQLite: an external-content FTS5 table (cases_casesearch_fts) over the token columns, kept in step by triggers."""
+"""SQLite: an external-content FTS5 table a tier over the token columns, kept in step by triggers (cases.search.fts)."""
 
 from __future__ import annotations
 
 import numpy as np
 from django.db import connections
 
+from cases.search.fts import fts_table
 from cases.search.tokens import bigrams, codes
 
 from .base import TIERS, Backend, hex_ids
-
-FTS_TABLE = "cases_casesearch_fts"
 
 
 def fts5_term(forms: tuple[str, ...]) -> str:
@@ -23,13 +22,11 @@ def fts5_term(forms: tuple[str, ...]) -> str:
 
 class SQLiteBackend(Backend):
     def term_lists(self, query) -> list[list[np.ndarray]]:
-        # One statement of subqueries; %% because it has parameters (SQLite's printf sees %016x).
-        subquery = f"(SELECT group_concat(printf('%%016x', rowid), '') FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
-        params = []
-        for term_forms in query.term_forms():
-            expression = fts5_term(term_forms)
-            params += [expression] + [f"{{{column}}} : ({expression})" for column in TIERS]
+        # One statement of subqueries, a tier's table each; %% because it has parameters (SQLite's printf sees %016x).
+        tables = [fts_table(tier) for tier in TIERS]
+        subqueries = [f"(SELECT group_concat(printf('%%016x', rowid), '') FROM {t} WHERE {t} MATCH %s)" for t in tables]
+        params = [fts5_term(term_forms) for term_forms in query.term_forms() for _ in TIERS]
         with connections[self.alias].cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join([subquery] * len(params)), params)
+            cursor.execute("SELECT " + ", ".join(subqueries * (len(params) // len(TIERS))), params)
             flat = [hex_ids(values) for values in cursor.fetchone()]
-        return [flat[i : i + 1 + len(TIERS)] for i in range(0, len(flat), 1 + len(TIERS))]
+        return [flat[i : i + len(TIERS)] for i in range(0, len(flat), len(TIERS))]
