@@ -11,6 +11,7 @@ from cases.search.filters import bound_case_filter
 from cases.search.indexing import reindex_cases
 from cases.search.models import CaseSearch
 from cases.search.query import SearchQuery
+from cases.search.tokens import MAX_GRAM
 from tests.oracles import oracle
 
 pytestmark = pytest.mark.django_db
@@ -141,30 +142,44 @@ def test_the_index_updates_when_an_editor_saves_a_section(seed, django_capture_o
     assert full_matches("试点新词汇") == [5]
 
 
-def test_a_long_form_is_found_only_where_it_stands_whole(seed, django_capture_on_commit_callbacks):
-    """一照(证)通行 is longer than PostgreSQL's six-character windows: its windows standing apart are not a match.
+@pytest.mark.parametrize(
+    ("form", "short", "apart"),
+    [
+        # Within PostgreSQL's eight-character windows: one exact lexeme.
+        ("一照(证)通行", "一照通行", "一照(证)通知书与照(证)通行证"),
+        # Beyond them: looked up by its windows, which stand apart here, and verified against the text.
+        ("城乡居民基本养老保险", "城乡居民养老保险", "城乡居民基本养老金与乡居民基本养老保费及居民基本养老保险卡"),
+    ],
+)
+def test_a_long_form_is_found_only_where_it_stands_whole(seed, django_capture_on_commit_callbacks, form, short, apart):
+    """A long form's windows standing apart are not a match; the form whole, or a short form beside them, is.
 
-    Each tier is listed on its own, a short form's rows unread and the
-    others verified (cases.search.backends.postgresql): here the windows
-    stand apart in one case's body and intro, the form whole in another's
-    heading, and beside a short form in a third's body.
+    Past the windows each tier is listed on its own, a short form's rows
+    unread and the others verified (cases.search.backends.postgresql): here
+    the windows stand apart in one case's body and intro, the form whole in
+    another's heading, and beside a short form in a third's body.
     """
-    apart = "一照(证)通知书与照(证)通行证"
+    if len(form) > MAX_GRAM:  # every window of the form stands in ``apart``, only never together
+        assert all(form[i : i + MAX_GRAM] in apart for i in range(len(form) - MAX_GRAM + 1))
+    assert form not in apart
     with django_capture_on_commit_callbacks(execute=True):
         for number, field, text in [
             (5, "body", apart),
-            (6, "heading", "推行一照(证)通行改革"),
-            (8, "body", f"{apart}，一照通行"),
+            (6, "heading", f"推行{form}改革"),
+            (8, "body", f"{apart}，{short}"),
         ]:
             section = Section.objects.get(case__number=number, kind="measure", position=1)
             setattr(section, field, getattr(section, field) + text)
             section.save()
         Case.objects.filter(number=4).update(intro=apart)
         reindex_cases()
-    for query in ["一照通行", "一照(证)通行", '"一照(证)通行"', "一照(证)通行 注销"]:
+    for query in [short, form, f'"{form}"', f"{form} 注销"]:
         assert search(query) == oracle(query), query
-    assert search('"一照(证)通行"') == [2, 6]
-    assert search("一照通行") == [2, 6, 8]
+    whole, either = search(f'"{form}"'), search(short)
+    assert 6 in whole
+    assert not {4, 5, 8} & set(whole)
+    assert {6, 8} <= set(either)
+    assert not {4, 5} & set(either)
 
 
 def test_renaming_an_alias_reindexes_the_agencys_cases(seed, django_capture_on_commit_callbacks):
@@ -208,10 +223,10 @@ def test_control_characters_are_dropped():
 
 
 def expected_ngrams(text: str) -> set[str]:
-    """What PostgreSQL's n-gram function must give: every 2- to 6-character window of each line, each line's end."""
+    """What PostgreSQL's n-gram function must give: every 2- to 8-character window of each line, each line's end."""
     grams = set()
     for line in text.split("\n"):
-        grams |= {line[i : i + size] for size in (2, 3, 4, 5, 6) for i in range(len(line) - size + 1)}
+        grams |= {line[i : i + size] for size in range(2, 9) for i in range(len(line) - size + 1)}
         if line:
             grams.add(line[-1])
     return grams
@@ -276,6 +291,8 @@ def test_words_made_of_query_syntax_are_found_exactly_where_they_stand(seed):
         [("企业注销", "市场主体注销", "经营主体注销")],
         [("海南省乐东法院",), ("一",), ("社保", "社会保险")],
         [("一照通行", "一照(证)通行")],
+        [("城乡居民基本养老保险",)],
+        [("养老保险", "城乡居民基本养老保险"), ("注销",)],
     ],
 )
 def test_no_plan_computes_the_ngram_function_row_by_row(seed, words):
@@ -293,9 +310,10 @@ def test_no_plan_computes_the_ngram_function_row_by_row(seed, words):
         plan = [line for (line,) in cursor.fetchall()]
     assert not [line for line in plan if "Seq Scan" in line]
     assert not [line for line in plan if "Filter:" in line and "cases_search_ngrams" in line], "\n".join(plan)
-    # Each of the 4 tiers' indexes once; a word with a long form scans each tier's index for its short forms
-    # and for its long ones.
+    # Each of the 4 tiers' indexes once; a word with a form longer than the windows scans each tier's index
+    # for its short forms and for its long ones.
     expected = sum(
-        4 * (1 + any(len(f) <= 6 for f in forms)) if any(len(f) > 6 for f in forms) else 4 for forms in words
+        4 * (1 + any(len(f) <= MAX_GRAM for f in forms)) if any(len(f) > MAX_GRAM for f in forms) else 4
+        for forms in words
     )
     assert sum("Bitmap Index Scan" in line for line in plan) == expected, "\n".join(plan)

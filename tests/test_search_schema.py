@@ -142,15 +142,18 @@ print(Case.objects.count(), CatalogVersion.current(), search_schema.check(connec
 def test_the_migration_creates_the_function_the_code_expects():
     """Migrations keep their own copy of the n-gram function; the latest must be today's (the schema check compares).
 
-    0006 went from four-character windows to six: its backward copy is 0003's.
+    0006 went from four-character windows to six, 0009 from six to eight: each one's backward copy is the
+    function the one before it made.
     """
     import importlib
 
     first = importlib.import_module("cases.search.migrations.0003_ngrams_in_indexes_only")
-    latest = importlib.import_module("cases.search.migrations.0006_six_character_ngrams")
-    assert latest.SIX_GRAMS == search_schema.PG_FUNCTION_BODY
-    assert latest.FOUR_GRAMS == first.FUNCTION_BODY
-    assert latest.TIERS == first.TIERS == search_schema.PG_TIERS
+    six = importlib.import_module("cases.search.migrations.0006_six_character_ngrams")
+    latest = importlib.import_module("cases.search.migrations.0009_eight_character_ngrams")
+    assert latest.EIGHT_GRAMS == search_schema.PG_FUNCTION_BODY
+    assert latest.SIX_GRAMS == six.SIX_GRAMS
+    assert six.FOUR_GRAMS == first.FUNCTION_BODY
+    assert latest.TIERS == six.TIERS == first.TIERS == search_schema.PG_TIERS
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's n-gram function")

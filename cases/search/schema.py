@@ -26,14 +26,16 @@ from . import fts
 TEXT_TABLE = "cases_casetext"
 PG_TIERS = ("title", "headings", "intro", "body")
 PG_FUNCTION = "cases_search_ngrams"
-# Every distinct 2- to 6-character window of each line (a run of non-space
+# Every distinct 2- to 8-character window of each line (a run of non-space
 # text, cases.search.tokens.plain_text), and each line's last character, as
-# the lexemes of a position-free tsvector: a word of up to six characters is
+# the lexemes of a position-free tsvector: a word of up to eight characters is
 # one lexeme, looked up exactly in the GIN index without reading any row; a
 # one-character word is a prefix of the lexemes it starts or ends a line with.
-# Six, not four: the thesaurus's forms run to six characters (市场主体注销,
-# 经营主体注销), and a longer word must be verified against its text, which
-# PostgreSQL reads from TOAST at ~20 µs a row (search.0006, bench/README.md).
+# Eight, not six (search 0009): the thesaurus's forms run to eight characters
+# (一照(证)通行, 住房公积金贷款, 工程建设项目审批), and a longer word must be
+# verified against its text, which reads it from TOAST and searches it at
+# ~8 µs a row: 一照通行 took 70 ms at 10,000 cases where a short word takes 5
+# (bench/README.md). The indexes are about three fifths larger.
 # A window that would cross a line break is cut at it (split_part), which
 # gives a shorter window of the same line: never a lexeme that spans two lines.
 # Characters are lexemes as they are (array_to_tsvector parses nothing), so no
@@ -42,10 +44,13 @@ PG_FUNCTION_BODY = """
   SELECT coalesce(array_to_tsvector(array_remove(string_to_array(string_agg(
       split_part(c || n1, E'\\n', 1) || ' ' || split_part(c || n1 || n2, E'\\n', 1) || ' '
       || split_part(c || n1 || n2 || n3, E'\\n', 1) || ' ' || split_part(c || n1 || n2 || n3 || n4, E'\\n', 1)
-      || ' ' || split_part(c || n1 || n2 || n3 || n4 || n5, E'\\n', 1), ' '), ' '), '')), ''::tsvector)
+      || ' ' || split_part(c || n1 || n2 || n3 || n4 || n5, E'\\n', 1)
+      || ' ' || split_part(c || n1 || n2 || n3 || n4 || n5 || n6, E'\\n', 1)
+      || ' ' || split_part(c || n1 || n2 || n3 || n4 || n5 || n6 || n7, E'\\n', 1), ' '), ' '), '')), ''::tsvector)
   FROM (
     SELECT c, lead(c, 1, '') OVER w AS n1, lead(c, 2, '') OVER w AS n2, lead(c, 3, '') OVER w AS n3,
-      lead(c, 4, '') OVER w AS n4, lead(c, 5, '') OVER w AS n5
+      lead(c, 4, '') OVER w AS n4, lead(c, 5, '') OVER w AS n5, lead(c, 6, '') OVER w AS n6,
+      lead(c, 7, '') OVER w AS n7
     FROM string_to_table(content, NULL) WITH ORDINALITY AS chars (c, i)
     WINDOW w AS (ORDER BY i)
   ) AS windows

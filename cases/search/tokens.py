@@ -25,7 +25,7 @@ from __future__ import annotations
 import unicodedata
 from itertools import pairwise
 
-MAX_GRAM = 6  # PostgreSQL indexes 2- to 6-character windows (cases.search.schema)
+MAX_GRAM = 8  # PostgreSQL indexes 2- to 8-character windows (cases.search.schema)
 
 
 def normalize(text: str) -> str:
