@@ -4,8 +4,9 @@
 the cases it matches in the title, the headings, the intro and the body
 (any of the word's forms). SQLite reads its FTS5 tables (cases.search.backends.sqlite),
 PostgreSQL its n-gram vectors (cases.search.backends.postgresql). Ids travel
-as one string of fixed-width hex digits per list, which numpy reads without
-a Python object per id (a common word matches most of the catalog).
+as one value of fixed-width ids per list (SQLite: 16 hex digits each;
+PostgreSQL: 8 bytes each), which numpy reads without a Python object per id
+(a common word matches most of the catalog).
 """
 
 from __future__ import annotations

@@ -9,9 +9,17 @@ TIERS = ("title", "headings", "intro", "body")
 
 
 def hex_ids(joined: str | None) -> np.ndarray:
+    """Ids written as 16 hex digits each, joined (SQLite's printf)."""
     if not joined:
         return np.empty(0, dtype=np.int64)
     return np.frombuffer(bytes.fromhex(joined), dtype=">u8").astype(np.int64)
+
+
+def packed_ids(joined: bytes | memoryview | None) -> np.ndarray:
+    """Ids written as 8 big-endian bytes each, joined (PostgreSQL's int8send)."""
+    if not joined:
+        return np.empty(0, dtype=np.int64)
+    return np.frombuffer(joined, dtype=">i8").astype(np.int64)
 
 
 class Backend:

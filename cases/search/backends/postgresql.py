@@ -23,7 +23,7 @@ from django.db import connections, transaction
 from cases.search.schema import ngrams_expression
 from cases.search.tokens import MAX_GRAM
 
-from .base import TIERS, Backend, hex_ids
+from .base import TIERS, Backend, packed_ids
 
 
 def lexeme(text: str) -> str:
@@ -59,7 +59,8 @@ def verification(tier: str, forms: int) -> str:
     return f"EXISTS (SELECT FROM (SELECT {tier} || '' AS content OFFSET 0) AS once WHERE {tests})"
 
 
-IDS = "string_agg(lpad(to_hex(case_id), 16, '0'), '')"
+# Each id as its 8 bytes (int8send), joined: 1.8 ms for 9,696 ids at 10k where hex digits (lpad(to_hex())) took 2.7.
+IDS = "string_agg(int8send(case_id), ''::bytea)"
 
 
 def indexed(tier: str, tsquery: str) -> tuple[str, list[str]]:
@@ -149,6 +150,6 @@ class PostgreSQLBackend(Backend):
             # transaction as well.
             cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
             cursor.execute(sql, params)
-            flat = [hex_ids(values) for values in cursor.fetchone()]
+            flat = [packed_ids(values) for values in cursor.fetchone()]
             transaction.set_rollback(True, using=self.alias)
         return [flat[i : i + len(TIERS)] for i in range(0, len(flat), len(TIERS))]
