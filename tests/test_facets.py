@@ -111,3 +111,15 @@ def test_renaming_a_region_renames_its_facet_option(client, seed, django_capture
         region.name = "乐东黎族自治县（更名测试）"
         region.save()
     assert "乐东黎族自治县（更名测试）" in client.get("/cases/").content.decode()
+
+
+def test_an_unused_choice_filter_is_never_evaluated(seed):
+    """An unused batch, theme, region or agency filter cleans to ``none()``; asking it for truth compiled and ran
+    it, four times a page (0.85 ms). The page reads the filters' keys without evaluating the empty ones."""
+    case_filter, _ = bound_case_filter(QueryDict("q=注销&theme=getting-credit"))
+    build_facets(case_filter)
+    case_filter.ranked()
+    cleaned = case_filter.form.cleaned_data
+    assert [name for name in ("batch", "region", "agency") if cleaned[name]._result_cache is not None] == []
+    assert case_filter.facet_keys("theme") == ["theme:getting-credit"]
+    assert case_filter.active_facets() == {"theme"}

@@ -181,7 +181,7 @@ class CaseFilter(django_filters.FilterSet):
         return SearchQuery.parse(raw, self.catalog().thesaurus if raw and raw.strip() else None)
 
     def active_facets(self) -> set[str]:
-        return {name for name in FACETS if self.form.cleaned_data.get(name)}
+        return {name for name in FACETS if self.facet_keys(name)}
 
     # Filters are not applied one by one: the cleaned values are read as a
     # whole, in-process, from the catalog index (bitmap, ranked).
@@ -196,6 +196,8 @@ class CaseFilter(django_filters.FilterSet):
 
     def facet_keys(self, name: str) -> list[str]:
         value = self.form.cleaned_data.get(name)
+        if isinstance(value, QuerySet) and value.query.is_empty():
+            return []  # an unused choice filter's ``none()``: asking it for truth would compile and run it
         if not value:
             return []
         values = value if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
