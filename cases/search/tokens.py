@@ -33,6 +33,8 @@ def normalize(text: str) -> str:
 
 
 BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+#: A one-character word's query: "x" and the character's four digits, a prefix of every token it starts.
+CHARACTER_PREFIX = 5
 
 
 def _code(char: str) -> str:

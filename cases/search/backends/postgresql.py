@@ -1,12 +1,12 @@
 """PostgreSQL: GIN expression indexes of each tier's n-grams over the plain text, which verifies long words.
 
 Each tier's plain text (``cases_casetext``, one run of text per line) is
-indexed as the set of its 2- to 6-character windows and each line's last
-character (cases.search.schema). A word of up to six characters is then one
-lexeme (a one-character word a prefix), exact in the GIN index without
-reading any row; a longer word is looked up by its six-character windows and
-verified against the tier's text with ``strpos`` (stored uncompressed for
-that, search 0007), tier by tier, only where no short form of the word
+indexed as the set of its characters and 2- to 8-character windows
+(cases.search.schema). A word of up to eight characters is then one
+lexeme, exact in the GIN index without reading any row; a longer word is
+looked up by its eight-character windows and verified against the tier's
+text with ``strpos`` (stored uncompressed for that, search 0007), tier by
+tier, only where no short form of the word
 already matched. Each tier's list is read on its own; a word matches
 anywhere when it matches in some tier, which the matcher takes as the union
 of the four (cases.search.matching). The planner would
@@ -35,9 +35,7 @@ def tsquery_term(forms: tuple[str, ...]) -> str:
     """Any form, as n-gram lexemes: exact up to MAX_GRAM characters, a superset (all its windows) beyond."""
     parts = []
     for form in forms:
-        if len(form) == 1:
-            parts.append(lexeme(form) + ":*")
-        elif len(form) <= MAX_GRAM:
+        if len(form) <= MAX_GRAM:
             parts.append(lexeme(form))
         else:
             windows = dict.fromkeys(form[i : i + MAX_GRAM] for i in range(len(form) - MAX_GRAM + 1))
