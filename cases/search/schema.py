@@ -36,7 +36,7 @@ PG_FUNCTION = "cases_search_ngrams"
 # (一照(证)通行, 住房公积金贷款, 工程建设项目审批), and a longer word must be
 # verified against its text, which reads it from TOAST and searches it at
 # ~8 µs a row: 一照通行 took 70 ms at 10,000 cases where a short word takes 5
-# (bench/README.md). The indexes are about three fifths larger.
+# (bench/README.md). The indexes are about two thirds larger.
 # A window that would cross a line break is cut at it (split_part), which
 # gives a shorter window of the same line: never a lexeme that spans two lines.
 # Characters are lexemes as they are (array_to_tsvector parses nothing), so no

@@ -10,8 +10,8 @@ from TOAST and searches at about 8 µs a row: 一照通行 (whose printed form
 and took 70 ms where a word of the windows takes 5; with eight-character
 windows it is one lookup (4 ms). The thesaurus's forms of seven and eight
 characters are many of the ones officials search for (住房公积金贷款,
-工程建设项目审批, 海南自由贸易港). The body's index grows from 175 to 283 MB
-at 10,000 cases, and this migration took 5 min 22 s there (bench/README.md).
+工程建设项目审批, 海南自由贸易港). The body's index grows from 175 to 296 MB
+at 10,000 cases, and building the four took 5 min 46 s there (bench/README.md).
 
 As search 0006 did: the function changes under its indexes, so the four
 indexes are dropped first and built again with the new function, in this
