@@ -66,7 +66,9 @@ def _derived_data() -> str:
 
 
 def _search_schema() -> str:
-    report = schema.check(connection)
+    # The structure only: checking SQLite's full-text indexes against their rows reads them whole (3 s at
+    # 10,000 cases), which rebuild_search_index does when asked.
+    report = schema.check(connection, contents=False)
     return "ok" if report.ok else "；".join(report.problems) + "（运行 manage.py rebuild_search_index）"
 
 

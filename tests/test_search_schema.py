@@ -40,6 +40,10 @@ def test_rebuild_search_index_puts_back_what_is_missing(seed, capsys):
     problems = search_schema.check(connection).problems
     assert problems
     assert all(any(name in p for p in problems) for name in missing)
+    if connection.vendor == "sqlite":  # the damaged index is found when the contents are checked, not by a probe
+        damaged = "全文检索表 cases_casesearch_fts_body 与检索表内容不一致"
+        assert damaged in problems
+        assert damaged not in search_schema.check(connection, contents=False).problems
     version = CatalogVersion.current()
     call_command("rebuild_search_index")
     out = capsys.readouterr().out
