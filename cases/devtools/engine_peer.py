@@ -1,6 +1,6 @@
 """The search core measured against a peer engine on the same cases: tantivy, for the engine decision.
 
-The peer holds the very tokens SQLite's FTS5 table holds (cases.search.tokens:
+The peer holds the very tokens SQLite's FTS5 tables hold (cases.search.tokens:
 each line's overlapping character bigrams, and its last character), one
 field a tier, built in memory from ``cases_casetext`` for the published
 cases. A word of two or more characters is the phrase of its bigrams, a

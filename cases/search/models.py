@@ -76,7 +76,7 @@ class CaseSearch(models.Model):
     """The search index row of a case: bigram tokens per ranking tier (see cases.search.query.query).
 
     Derived data, rebuilt whenever the case or one of its parts is saved. On
-    SQLite an FTS5 table mirrors it through triggers. On PostgreSQL the row
+    SQLite an FTS5 table a tier mirrors it through triggers. On PostgreSQL the row
     only marks the case as indexed: its n-grams are GIN expression indexes on
     CaseText (cases.search.schema), so no token is stored there.
     """
@@ -106,7 +106,7 @@ class CaseText(models.Model):
     Derived data, written with the search index. Ranking counts how often each
     query word stands in each tier (cases.search.ranking); on PostgreSQL the
     GIN indexes that find the words are built on these texts, and a word
-    longer than six characters is verified against them. The rows are narrow, the
+    longer than eight characters is verified against them. The rows are narrow, the
     lengths come first, and the catalog's average lengths are read from an
     index alone, so ranking never reads the search index's wide token rows.
     """

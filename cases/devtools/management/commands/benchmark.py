@@ -29,7 +29,8 @@ SCENARIOS = [
     ("检索+筛选（数据 共享，市县政府部门）", "search-filtered", "/cases/?q=数据+共享&kind=local_department"),
     ("接口检索（注销）", "api-search", "/api/cases/?q=注销"),
     ("检索：同义词（企业注销）", "search-synonym", "/cases/?q=企业注销"),
-    # A form longer than PostgreSQL's six-character windows (一照(证)通行): verified against the text.
+    # A form of seven characters (一照(证)通行): verified against the text while PostgreSQL's windows held six,
+    # one lexeme since they hold eight (search 0009).
     ("检索：长同义词（一照通行）", "search-long-form", "/cases/?q=一照通行"),
     ("检索：部分词语（公积金贷 注销 充电桩）", "search-partial", "/cases/?q=公积金贷+注销+充电桩"),
     ("案例页", "case", None),
